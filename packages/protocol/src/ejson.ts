@@ -1,18 +1,21 @@
 import EJSON from 'ejson';
 
-/** Default limit on how deeply a message's JSON may nest before it is refused. */
+/** Default limit on nesting: a frame may hold at most 64 nested objects/arrays (the message is the first). */
 export const DEFAULT_MAX_DEPTH = 64;
 
 // Walks a value once, bounded by `maxDepth`, telling whether it needs EJSON at all. Plain JSON (the
 // common case) then skips EJSON's cloning walk entirely: that is the fast path.
-const enum Scan {
+enum Scan {
   Plain = 0,
   Special = 1,
   TooDeep = 2,
 }
 
 function scanDecoded(value: unknown, depth: number, maxDepth: number): Scan {
-  if (value === null || typeof value !== 'object') return value === undefined ? Scan.Special : Scan.Plain;
+  if (value === null || typeof value !== 'object') {
+    // NaN and ±Infinity travel as {"$InfNaN": …}; JSON.stringify would turn them into null.
+    return typeof value === 'number' && !Number.isFinite(value) ? Scan.Special : Scan.Plain;
+  }
   if (depth >= maxDepth) return Scan.TooDeep;
   if (Array.isArray(value)) {
     let result = Scan.Plain;
@@ -62,11 +65,21 @@ export class DepthError extends RangeError {
   readonly code = 'DDP_TOO_DEEP';
 }
 
-/** Converts an EJSON value (Dates, binary, custom types) into its JSON-safe wire form. */
-export function toWireValue(value: unknown, maxDepth = Number.POSITIVE_INFINITY): unknown {
-  const scan = scanDecoded(value, 0, maxDepth);
+/**
+ * Converts an EJSON value (Dates, binary, NaN, custom types) into its JSON-safe wire form. Plain JSON is
+ * returned as it is (no copy). Throws a {@link DepthError} when the wire form nests `maxDepth` levels or
+ * more below `depth`.
+ */
+export function toWireValue(value: unknown, maxDepth = Number.POSITIVE_INFINITY, depth = 0): unknown {
+  const scan = scanDecoded(value, depth, maxDepth);
   if (scan === Scan.TooDeep) throw new DepthError(`value nests deeper than ${maxDepth}`);
-  return scan === Scan.Plain ? value : EJSON.toJSONValue(value as never);
+  if (scan === Scan.Plain) return value;
+  const wire: unknown = EJSON.toJSONValue(value as never);
+  // `$escape` and custom types may add levels: check what actually goes on the wire.
+  if (maxDepth !== Number.POSITIVE_INFINITY && exceedsDepth(wire, maxDepth, depth)) {
+    throw new DepthError(`value nests deeper than ${maxDepth}`);
+  }
+  return wire;
 }
 
 /** Converts a wire value back into EJSON values; plain JSON is returned as it is. Throws on unknown types. */
@@ -76,7 +89,42 @@ export function fromWireValue(value: unknown, maxDepth = Number.POSITIVE_INFINIT
   return scan === Scan.Plain ? value : EJSON.fromJSONValue(value as never);
 }
 
-/** Maximum nesting depth of a parsed JSON value, stopping early once it passes `limit`. */
+/** Flags reported by {@link inspectWire}. */
+export const WireFlags = {
+  /** Nests deeper than the limit (the walk stopped there). */
+  TooDeep: 1,
+  /** Some object has an own `__proto__` key. */
+  ProtoKey: 2,
+  /** Some object has a key starting with `$` (EJSON may apply). */
+  Dollar: 4,
+} as const;
+
+/**
+ * One bounded walk over a parsed JSON value: does it nest `limit` levels or more, hold a `__proto__` key,
+ * or hold any `$` key? Returns a bit set of {@link WireFlags}.
+ */
+export function inspectWire(value: unknown, limit: number, depth = 0): number {
+  if (value === null || typeof value !== 'object') return 0;
+  if (depth >= limit) return WireFlags.TooDeep;
+  let flags = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      flags |= inspectWire(item, limit, depth + 1);
+      if (flags & WireFlags.TooDeep) return flags;
+    }
+    return flags;
+  }
+  for (const key in value) {
+    const c = key.charCodeAt(0);
+    if (c === 36 /* $ */) flags |= WireFlags.Dollar;
+    else if (c === 95 /* _ */ && key === '__proto__') flags |= WireFlags.ProtoKey;
+    flags |= inspectWire((value as Record<string, unknown>)[key], limit, depth + 1);
+    if (flags & WireFlags.TooDeep) return flags;
+  }
+  return flags;
+}
+
+/** Whether a JSON value holds more than `limit` nested objects/arrays (the value itself is level 1). */
 export function exceedsDepth(value: unknown, limit: number, depth = 0): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (depth >= limit) return true;

@@ -12,9 +12,9 @@ export type ErrorCode =
   | 'DDP_FORCED_RECONNECT'
   | 'DDP_TOO_DEEP';
 
-/** Builds Meteor's error message text: "reason [error]" or "[error]". */
+/** Builds Meteor's error message text: "reason [error]", or "[error]" when the reason is missing or empty. */
 export function formatErrorMessage(error: string | number, reason?: string): string {
-  return reason === undefined ? `[${error}]` : `${reason} [${error}]`;
+  return reason ? `${reason} [${error}]` : `[${error}]`;
 }
 
 /** An error with Meteor.Error's wire shape: what a server method or publication reports. */
@@ -54,7 +54,16 @@ export class DDPError extends Error {
     return wire;
   }
 
-  /** Rebuilds an error from its wire object (tolerating missing or odd fields). */
+  /** JSON form: the wire object, so `JSON.stringify` and `encode` send Meteor's shape. */
+  toJSON(): WireError {
+    return this.toWire();
+  }
+
+  /**
+   * Rebuilds an error from its wire object, as Meteor's client does (`new Meteor.Error(error, reason,
+   * details)`). Tolerates garbage: a non-object becomes `500 Internal server error`, an `error` that is
+   * neither string nor number becomes 500, a non-string `reason` is dropped.
+   */
   static fromWire(wire: unknown): DDPError {
     if (wire === null || typeof wire !== 'object') return new DDPError(500, 'Internal server error');
     const w = wire as Partial<WireError>;

@@ -7,6 +7,9 @@ export type RandomSource = () => number;
 
 // Rejection sampling over crypto bytes keeps every character equally likely.
 function secureString(length: number, alphabet: string): string {
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new RangeError(`length must be a non-negative integer, got ${length}`);
+  }
   const limit = 256 - (256 % alphabet.length);
   let out = '';
   while (out.length < length) {
@@ -29,7 +32,8 @@ export function randomSeed(): string {
   return secureString(20, HEX);
 }
 
-// Johannes Baagøe's Mash and Alea, as Meteor's `Random.createWithSeeds` uses them.
+// Johannes Baagøe's Mash and Alea, as Meteor's `Random.createWithSeeds` uses them. Verified against
+// Meteor's own test vector: alea(0) yields the ids 'cp9hWvhg8GSvuZ9os', '3f3k6Xo7rrHCifQhR', … (test/ids.test.ts).
 function mash(): (data: unknown) => number {
   let n = 0xefc8249d;
   return (data) => {
@@ -75,6 +79,9 @@ export function alea(...seeds: unknown[]): RandomSource {
 
 /** A string of `length` characters drawn from `alphabet` with `random`. */
 export function randomString(random: RandomSource, length: number, alphabet: string): string {
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new RangeError(`length must be a non-negative integer, got ${length}`);
+  }
   let out = '';
   for (let i = 0; i < length; i++) out += alphabet[Math.floor(random() * alphabet.length)];
   return out;
