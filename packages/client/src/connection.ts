@@ -1,0 +1,413 @@
+import { ConnectionError, DDPError, encode, type MethodMessage, randomId } from '@ddpx/protocol';
+import {
+  type ClientConnectionEvent,
+  type ClientStatus,
+  statusEquals,
+  statusFromSnapshot,
+} from '@ddpx/statecharts';
+import type { Actor } from 'xstate';
+import { DataLayer } from './dataLayer.js';
+import { endpointFor, transportFactory } from './endpoint.js';
+import { watchEnvironment } from './environment.js';
+import { handleFrame } from './inbound.js';
+import { createLifecycle, type LifecycleMachine } from './lifecycle.js';
+import type { LocalCollection } from './localCollection.js';
+import { type MethodCall, withParts } from './methodCall.js';
+import { type ApplyOptions, MethodInvoker } from './methodInvoker.js';
+import { MethodQueue } from './methodQueue.js';
+import { CONNECT_DEFAULTS, type ConnectOptions, consoleLogger, type Logger } from './options.js';
+import type { ReconnectHook } from './reconnectHooks.js';
+import type { ResumeResult } from './resume.js';
+import { type MethodStub, runStub, Simulation } from './simulation.js';
+import type { BadInputKind, ConnectionStats } from './stats.js';
+import {
+  isCallbacks,
+  type SubscribeCallbacks,
+  type SubscriptionHandle,
+  SubscriptionTable,
+} from './subscriptionTable.js';
+
+export type { MethodCall } from './methodCall.js';
+
+import type { Transport } from './transport.js';
+
+const noop = () => {};
+
+/**
+ * A DDP connection (Meteor's `Connection`): methods, subscriptions and local collections over a
+ * transport whose lifecycle is the `clientConnectionMachine` statechart, run as {@link actor}.
+ */
+export class Connection {
+  /** The running XState actor (for `@xstate/react`, inspectors and tests). */
+  readonly actor: Actor<LifecycleMachine>;
+  /** Called on every transport (re)open before older methods are re-sent (Meteor's deprecated property). */
+  onReconnect: ReconnectHook<Connection> | undefined;
+
+  /** @internal */ readonly options: ConnectOptions;
+  /** @internal */ readonly logger: Logger;
+  /** @internal */ readonly queue: MethodQueue;
+  /** @internal */ readonly data: DataLayer;
+  /** @internal */ readonly subs: SubscriptionTable;
+  /** @internal */ transport: Transport | undefined;
+  /** @internal the transport frames may be written to (opened, not yet closed) */ writable:
+    | Transport
+    | undefined;
+  /** @internal */ detach: (() => void) | undefined;
+  /** @internal */ receivedCount = 0;
+  /** @internal the receivedCount sent in the last `connect` */ receivedCountOffered: number | undefined;
+  /** @internal */ framesSent = 0;
+  /** @internal */ framesReceived = 0;
+  /** @internal */ readonly badInput: Partial<Record<BadInputKind, number>> = {};
+  /** @internal */ pendingUnsubs: string[] = [];
+  /** @internal */ readonly now: () => number;
+
+  private readonly stubs = new Map<string, MethodStub>();
+  private readonly currentSimulation: { value: Simulation | undefined } = { value: undefined };
+  private userId: string | null = null;
+  private nextMethodId = 1;
+  private currentStatus: ClientStatus;
+  private readonly statusListeners = new Set<(status: ClientStatus) => void>();
+  private readonly resumeListeners = new Set<(result: ResumeResult) => void>();
+  private readonly reloadListeners = new Set<() => void>();
+  private lastResumeResult: ResumeResult | undefined;
+  private readonly removeEnvironmentListeners: () => void;
+
+  constructor(url: string, options: ConnectOptions = {}) {
+    if (typeof url !== 'string' || url.length === 0)
+      throw new TypeError('connect(url): url must be a non-empty string');
+    this.options = options;
+    this.logger = options.logger ?? consoleLogger;
+    const clock = options.clock as { now?: () => number } | undefined;
+    this.now = options.now ?? (clock?.now ? () => clock.now!() : Date.now);
+    const report = (detail: string) => this.bad('inconsistent-data', detail);
+    this.subs = new SubscriptionTable((detail) => this.logger.error(detail));
+    this.queue = new MethodQueue({
+      canSend: () => this.writable !== undefined,
+      write: (frame) => this.write(frame),
+      blockQuiescence: (id) => this.data.methodBlockers.add(id),
+      allFinished: () => this.notifyReadyToReload(),
+      report: (detail) => this.logger.error(detail),
+    });
+    this.data = new DataLayer({
+      methodDataVisible: (id) => this.queue.get(id)?.markDataVisible(),
+      methodKnown: (id) => this.queue.get(id) !== undefined,
+      unknownUpdated: (id) =>
+        this.finishedMethod(id)
+          ? this.count('duplicate-method-message')
+          : this.bad('unknown-method-updated', `updated for unknown method ${id}`),
+      methodSent: (id) => this.queue.get(id)?.sentMessage === true,
+      subscriptionReady: (id) =>
+        this.subs.records.has(id)
+          ? this.subs.markReady(id)
+          : this.bad('unknown-subscription', `ready for unknown subscription ${id}`),
+      resetApplied: () => this.actor.send({ type: 'QUIESCENCE.REACHED' }),
+      report,
+      currentGuard: () => this.currentSimulation.value,
+    });
+    this.actor = createLifecycle(this, endpointFor(url, options), transportFactory(options));
+    this.currentStatus = statusFromSnapshot(this.actor.getSnapshot());
+    this.actor.subscribe((snapshot) => {
+      const next = statusFromSnapshot(snapshot);
+      if (statusEquals(next, this.currentStatus)) return;
+      this.currentStatus = next;
+      for (const listener of this.statusListeners) {
+        try {
+          listener(next);
+        } catch (err) {
+          this.logger.error('onStatus listener threw', err);
+        }
+      }
+    });
+    this.removeEnvironmentListeners = watchEnvironment((event) => this.actor.send(event));
+    this.actor.start();
+  }
+
+  /** Meteor's status object: a new frozen object per change. */
+  status(): ClientStatus {
+    return this.currentStatus;
+  }
+
+  /** Listens to status changes; returns the unsubscribe function. */
+  onStatus(listener: (status: ClientStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** The current session id (undefined before the first `connected`). */
+  get sessionId(): string | undefined {
+    return this.actor.getSnapshot().context.session;
+  }
+
+  /** The outcome of the last handshake (resumed, new or first session, and why). */
+  get lastResume(): ResumeResult | undefined {
+    return this.lastResumeResult;
+  }
+
+  /** Listens to every handshake's resume outcome; returns the unsubscribe function. */
+  onResume(listener: (result: ResumeResult) => void): () => void {
+    this.resumeListeners.add(listener);
+    return () => this.resumeListeners.delete(listener);
+  }
+
+  /** Reconnects now (skipping a pending wait); with `url`, moves to that server. No-op while connected. */
+  reconnect(options: { url?: string } = {}): void {
+    const event: ClientConnectionEvent = { type: 'RECONNECT' };
+    if (options.url !== undefined) event.url = endpointFor(options.url, this.options);
+    this.actor.send(event);
+  }
+
+  /** Goes `offline`: stops live updates; methods and subscriptions are kept, new calls queue. */
+  disconnect(): void {
+    this.actor.send({ type: 'DISCONNECT' });
+  }
+
+  /** Closes for good (`failed`, permanent): outstanding calls fail, subscriptions end. */
+  close(): void {
+    this.actor.send({ type: 'CLOSE' });
+    this.removeEnvironmentListeners();
+  }
+
+  /** Registers client stubs (simulations). Throws on a non-function or an already registered name. */
+  methods(stubs: Record<string, MethodStub>): void {
+    for (const [name, stub] of Object.entries(stubs)) {
+      if (typeof stub !== 'function') throw new TypeError(`Method '${name}' must be a function`);
+      if (this.stubs.has(name)) throw new Error(`A method named '${name}' is already defined`);
+    }
+    for (const [name, stub] of Object.entries(stubs)) this.stubs.set(name, stub);
+  }
+
+  /** Calls a method; resolves with its result. A trailing function argument is used as a callback. */
+  call<T = unknown>(name: string, ...args: unknown[]): MethodCall<T> {
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      const callback = last as (error: Error | undefined, result?: unknown) => void;
+      const call = this.apply<T>(name, args.slice(0, -1));
+      call.then(
+        (result) => callback(undefined, result),
+        (error: Error) => callback(error),
+      );
+      return call;
+    }
+    return this.apply<T>(name, args);
+  }
+
+  /** Calls a method with options (wait, noRetry, onResultReceived, throwStubExceptions, returnStubValue). */
+  apply<T = unknown>(name: string, args: readonly unknown[] = [], options: ApplyOptions = {}): MethodCall<T> {
+    if (typeof name !== 'string') throw new TypeError('method name must be a string');
+    if (!Array.isArray(args)) throw new TypeError('apply(name, args): args must be an array');
+    const enclosing = this.currentSimulation.value;
+    const stub = this.stubs.get(name);
+    const sim = stub ? new Simulation(name, enclosing, this.userAccess) : undefined;
+    const ran = stub && sim ? runStub(stub, [...args], sim, this.currentSimulation) : undefined;
+    const stubPromise = ran
+      ? ran.threw
+        ? Promise.reject(ran.error)
+        : Promise.resolve(ran.value)
+      : Promise.resolve();
+    stubPromise.catch(noop);
+    if (enclosing) return withParts<T>(stubPromise as Promise<T>, stubPromise, stubPromise as Promise<T>);
+    if (ran?.threw) {
+      if (options.throwStubExceptions) {
+        this.data.revertStubWrites(ran.originals);
+        const failed = Promise.reject(ran.error) as Promise<T>;
+        failed.catch(noop);
+        return withParts<T>(Promise.reject(ran.error), stubPromise, failed);
+      }
+      this.logger.warn(`Exception while simulating the effect of invoking '${name}'`, ran.error);
+    }
+    const id = String(this.nextMethodId++);
+    const message: MethodMessage = { msg: 'method', method: name, params: [...args], id };
+    if (ran?.seed !== undefined) message.randomSeed = ran.seed;
+    let frame: string;
+    try {
+      frame = encode(message);
+    } catch (err) {
+      if (ran) this.data.revertStubWrites(ran.originals);
+      return withParts<T>(Promise.reject(err), stubPromise, Promise.reject(err));
+    }
+    if (ran) this.data.recordStubWrites(id, ran.originals);
+    let settle!: (invoker: MethodInvoker) => void;
+    const serverPromise = new Promise<T>((resolve, reject) => {
+      settle = (invoker) => {
+        const outcome = invoker.outcome!;
+        if (outcome.error) reject(outcome.error);
+        else resolve(outcome.result as T);
+      };
+    });
+    const invoker = new MethodInvoker(id, message, options, frame, (done) => {
+      settle(done);
+      this.queue.finished(done);
+    });
+    this.queue.add(invoker);
+    if (options.returnStubValue && ran && !ran.threw) {
+      serverPromise.catch(noop);
+      return withParts<T>(stubPromise as Promise<T>, stubPromise, serverPromise);
+    }
+    return withParts<T>(serverPromise, stubPromise, serverPromise);
+  }
+
+  /** Subscribes: `subscribe(name, ...args, { onReady, onStop }?)` (a trailing function is `onReady`). */
+  subscribe(name: string, ...rest: unknown[]): SubscriptionHandle {
+    if (typeof name !== 'string') throw new TypeError('subscription name must be a string');
+    let callbacks: SubscribeCallbacks = {};
+    const last = rest[rest.length - 1];
+    if (typeof last === 'function') {
+      callbacks = { onReady: last as () => void };
+      rest = rest.slice(0, -1);
+    } else if (isCallbacks(last)) {
+      const l = last as SubscribeCallbacks & { onError?: (e: DDPError) => void };
+      callbacks = {
+        onReady: l.onReady,
+        onStop: l.onStop ?? (l.onError ? (e) => e && l.onError!(e) : undefined),
+      };
+      rest = rest.slice(0, -1);
+    }
+    const id = randomId();
+    const frame = encode({ msg: 'sub', id, name, params: rest });
+    const record = {
+      id,
+      name,
+      params: rest,
+      frame,
+      ready: false,
+      callbacks,
+      waiters: [] as { resolve: () => void; reject: (e: Error) => void }[],
+    };
+    this.subs.add(record);
+    if (this.writable) this.write(frame);
+    return {
+      id,
+      ready: () => record.ready,
+      whenReady: () =>
+        record.ready
+          ? Promise.resolve()
+          : this.subs.records.get(id) !== record
+            ? Promise.reject(new DDPError('subscription-stopped', `Subscription '${name}' is stopped`))
+            : new Promise<void>((resolve, reject) => record.waiters.push({ resolve, reject })),
+      stop: () => {
+        if (!this.subs.end(id)) return;
+        this.data.subsBeingRevived.delete(id);
+        if (this.writable) this.write(encode({ msg: 'unsub', id }));
+        else this.pendingUnsubs.push(id);
+      },
+    };
+  }
+
+  /** The local collection named `name` (created on first use). */
+  collection(name: string): LocalCollection {
+    return this.data.collection(name);
+  }
+
+  /** Whether a reload now would lose no method (always true with `reloadWithOutstanding`). */
+  isReadyToReload(): boolean {
+    return this.options.reloadWithOutstanding === true || this.queue.outstanding === 0;
+  }
+
+  /** Calls `cb` once the connection is ready to reload (at once, asynchronously, if it is now). */
+  onReadyToReload(cb: () => void): () => void {
+    if (this.isReadyToReload()) {
+      let cancelled = false;
+      queueMicrotask(() => cancelled || cb());
+      return () => {
+        cancelled = true;
+      };
+    }
+    const once = () => {
+      this.reloadListeners.delete(once);
+      cb();
+    };
+    this.reloadListeners.add(once);
+    return () => this.reloadListeners.delete(once);
+  }
+
+  /** Counters: frames in and out, `receivedCount`, dropped bad input by kind. */
+  stats(): ConnectionStats {
+    return Object.freeze({
+      framesReceived: this.framesReceived,
+      framesSent: this.framesSent,
+      receivedCount: this.receivedCount,
+      badInput: Object.freeze({ ...this.badInput }),
+    });
+  }
+
+  /** The user id stubs see (`this.userId`); set by `setUserId` in a stub or here. */
+  setUserId(userId: string | null): void {
+    this.userId = userId;
+  }
+
+  private readonly userAccess = {
+    get: () => this.userId,
+    set: (id: string | null) => {
+      this.userId = id;
+    },
+  };
+
+  /** @internal Writes one frame to the open transport. */
+  write(frame: string): void {
+    const transport = this.writable;
+    if (!transport) return;
+    this.framesSent++;
+    transport.send(frame);
+  }
+
+  /** @internal Counts and logs bad input; never throws. */
+  bad(kind: BadInputKind, detail: string, value?: unknown): void {
+    this.count(kind);
+    this.logger.warn(`${kind}: ${detail}`, value);
+  }
+
+  /** @internal Counts without logging (expected duplicates). */
+  count(kind: BadInputKind): void {
+    this.badInput[kind] = (this.badInput[kind] ?? 0) + 1;
+  }
+
+  /** @internal A method id this connection issued whose callback already ran (a replayed duplicate). */
+  finishedMethod(id: string): boolean {
+    return /^[1-9]\d*$/.test(id) && Number(id) < this.nextMethodId && this.queue.get(id) === undefined;
+  }
+
+  /** @internal One inbound frame. */
+  receive(text: string): void {
+    try {
+      handleFrame(this, text);
+    } catch (err) {
+      this.logger.error('error while handling a message', err);
+    }
+  }
+
+  /** @internal */
+  dispatchResume(result: ResumeResult): void {
+    this.lastResumeResult = result;
+    for (const listener of this.resumeListeners) {
+      try {
+        listener(result);
+      } catch (err) {
+        this.logger.error('onResume listener threw', err);
+      }
+    }
+  }
+
+  /** @internal */
+  notifyReadyToReload(): void {
+    if (!this.isReadyToReload()) return;
+    for (const listener of [...this.reloadListeners]) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.error('onReadyToReload callback threw', err);
+      }
+    }
+  }
+
+  /** @internal `close()`: fail every call, end every subscription. */
+  failOutstanding(): void {
+    const error = new ConnectionError('DDP_CONNECTION_CLOSED', 'The connection was closed');
+    this.queue.failAll(error);
+    for (const id of [...this.subs.records.keys()]) this.subs.end(id, undefined, error);
+  }
+
+  /** @internal */
+  respondToPings(): boolean {
+    return this.options.respondToPings ?? CONNECT_DEFAULTS.respondToPings;
+  }
+}

@@ -1,0 +1,90 @@
+import type { BackoffFunction, BackoffOptions } from '@ddpx/statecharts';
+import type { ActorOptions, AnyActorLogic } from 'xstate';
+import type { TransportFactory } from './transport.js';
+import type { WebSocketConstructor } from './websocketTransport.js';
+
+/** The timer source the machine uses (XState's `Clock`; a `SimulatedClock` fits). */
+export type Clock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
+
+/** Where the client reports what it refused or could not handle; never thrown into the app. */
+export interface Logger {
+  /** Bad input from the server and other recoverable problems. */
+  warn(message: string, detail?: unknown): void;
+  /** Problems worth a look (a hook or callback threw). */
+  error(message: string, detail?: unknown): void;
+}
+
+/** Options of `connect(url, options)`. Names follow Meteor's `DDP.connect` where one exists. */
+export interface ConnectOptions {
+  /** `'websocket'`, `'sockjs'` (sockjs-client), or a transport factory (tests, custom transports). @default 'websocket' */
+  transport?: 'websocket' | 'sockjs' | TransportFactory;
+  /** The WebSocket constructor. @default `ws` in Node, the global `WebSocket` elsewhere */
+  WebSocket?: WebSocketConstructor;
+  /** Reconnect after a lost connection; `false` ends in a non-permanent `failed`. @default true */
+  retry?: boolean;
+  /** Backoff options or a `(attempt, random) => ms` rule. @default Meteor's (10 ms, 10 ms, then 1 s × 2.2^n ±25 %, cap 300 s) */
+  backoff?: BackoffOptions | BackoffFunction;
+  /** How long a transport may take to open. @default 10000 */
+  connectTimeoutMs?: number;
+  /** Client heartbeat: ping after this long without inbound messages; 0 disables. @default 17500 */
+  heartbeatInterval?: number;
+  /** Client heartbeat: drop the connection when nothing arrives this long after a ping. @default 15000 */
+  heartbeatTimeout?: number;
+  /** Answer the server's pings. @default true */
+  respondToPings?: boolean;
+  /** DDP versions to offer, most preferred first. @default ['1', 'pre2', 'pre1'] */
+  supportedDDPVersions?: readonly string[];
+  /** Called when the server and client share no DDP version (the status is already `failed`). @default logs */
+  onDDPVersionNegotiationFailure?: (description: string) => void;
+  /** Alias of `onDDPVersionNegotiationFailure` (the spelling Meteor's docs use). */
+  onDDPNegotiationVersionFailure?: (description: string) => void;
+  /** Extra HTTP headers on the WebSocket handshake (Node only). @default {} */
+  headers?: Record<string, string>;
+  /** Options passed to sockjs-client (merged over Meteor's transport whitelist). @default {} */
+  sockjsOptions?: Record<string, unknown>;
+  /** Report "ready to reload" even while methods are outstanding. @default false */
+  reloadWithOutstanding?: boolean;
+  /** Connect at once; `false` starts `offline` until `reconnect()`. @default true */
+  autoConnect?: boolean;
+  /** Ask the server to resume the session (Meteor 3.5 `session` + `receivedCount`). @default true */
+  resume?: boolean;
+  /** A session id to try to resume on the first connect (e.g. saved across a page load). */
+  resumeSession?: string;
+  /** An XState inspector (e.g. from `@statelyai/inspect`), passed to `createActor`. */
+  inspect?: (event: unknown) => void;
+  /** The clock the machine's timers use (a `SimulatedClock` in tests). @default the real clock */
+  clock?: Clock;
+  /** Current epoch ms, for `retryTime`. @default clock.now when a SimulatedClock is given, else Date.now */
+  now?: () => number;
+  /** Uniform random in [0, 1), for backoff jitter and top-level `randomSeed`s. @default Math.random */
+  random?: () => number;
+  /** Where bad input and callback errors are reported. @default console (warn/error) */
+  logger?: Logger;
+  /** Frames longer than this many characters are dropped (logged and counted). @default 67108864 (64 Mi) */
+  maxMessageLength?: number;
+  /** Nesting deeper than this is refused (logged and counted). @default 64 */
+  maxMessageDepth?: number;
+  /** Where a site-relative URL ('/') points. @default the page origin, else `process.env.ROOT_URL` */
+  rootUrl?: string;
+}
+
+/** Defaults of {@link ConnectOptions} that are plain values. */
+export const CONNECT_DEFAULTS = Object.freeze({
+  transport: 'websocket' as const,
+  retry: true,
+  connectTimeoutMs: 10_000,
+  heartbeatInterval: 17_500,
+  heartbeatTimeout: 15_000,
+  respondToPings: true,
+  reloadWithOutstanding: false,
+  autoConnect: true,
+  resume: true,
+  maxMessageLength: 64 * 1024 * 1024,
+  maxMessageDepth: 64,
+});
+
+/** The default logger: `console.warn` / `console.error` with a `[ddpx]` prefix. */
+export const consoleLogger: Logger = {
+  warn: (message, detail) => console.warn(`[ddpx] ${message}`, ...(detail === undefined ? [] : [detail])),
+  error: (message, detail) => console.error(`[ddpx] ${message}`, ...(detail === undefined ? [] : [detail])),
+};

@@ -1,0 +1,19 @@
+import { connect } from '@ddpx/client';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import { transitions } from './transitionFeed.js';
+
+// One connection for the page, made before React renders (the provider never owns it).
+const transport = new URLSearchParams(location.search).get('transport') === 'sockjs' ? 'sockjs' : 'websocket';
+const connection = connect(location.origin, { transport, inspect: transitions.inspect });
+(globalThis as { ddpxConnection?: unknown }).ddpxConnection = connection; // for poking at it in devtools
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App connection={connection} transport={transport} />
+    </StrictMode>,
+  );
+}

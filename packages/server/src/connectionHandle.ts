@@ -1,0 +1,56 @@
+import type { Connection, TransportKind } from './types.js';
+
+/** What a connection handle needs from its session. */
+export interface ConnectionOwner {
+  readonly transport: TransportKind;
+  /** Whether the session has ended (derived from the session machine's snapshot). */
+  readonly ended: boolean;
+  /** Asks the session to close (not resumable). */
+  requestClose(): void;
+  /** A callback threw. */
+  reportError(error: unknown, context: string): void;
+}
+
+/** The public connection object: Meteor's `connectionHandle`. */
+export class ConnectionHandle implements Connection {
+  private closeCallbacks: Array<() => void> | undefined = [];
+
+  constructor(
+    readonly id: string,
+    readonly clientAddress: string | null,
+    readonly httpHeaders: Readonly<Record<string, string>>,
+    private readonly owner: ConnectionOwner,
+  ) {}
+
+  get transport(): TransportKind {
+    return this.owner.transport;
+  }
+
+  close(): void {
+    this.owner.requestClose();
+  }
+
+  onClose(callback: () => void): void {
+    if (typeof callback !== 'function') throw new TypeError('onClose expects a function');
+    if (this.closeCallbacks && !this.owner.ended) this.closeCallbacks.push(callback);
+    else setImmediate(() => this.run(callback));
+  }
+
+  /** Runs the onClose callbacks once, deferred (called when the session really ends). */
+  runCloseCallbacks(): void {
+    const callbacks = this.closeCallbacks;
+    this.closeCallbacks = undefined;
+    if (!callbacks || callbacks.length === 0) return;
+    setImmediate(() => {
+      for (const cb of callbacks) this.run(cb);
+    });
+  }
+
+  private run(cb: () => void): void {
+    try {
+      cb();
+    } catch (err) {
+      this.owner.reportError(err, 'onClose callback');
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import type { TransportKind } from './types.js';
+
+/** A transport-level fault that ends the session (the socket is closing or must be closed). */
+export type SocketFault = 'payload-too-large' | 'protocol-error';
+
+/** What a socket tells its owner. */
+export interface ServerSocketHandlers {
+  /** The transport hit a fault (oversized frame, protocol violation). */
+  fault(kind: SocketFault): void;
+  /** One inbound text frame (one DDP message). */
+  message(text: string): void;
+  /** The socket closed (for any reason); called once. */
+  close(code: number | undefined): void;
+}
+
+/**
+ * One accepted client socket, whatever the transport: the small interface sessions write to.
+ * Frames written in the same tick are coalesced into one flush where the transport allows it.
+ */
+export interface ServerSocket {
+  /** Which endpoint accepted it. */
+  readonly kind: TransportKind;
+  /** TCP peer address. */
+  readonly remoteAddress: string | undefined;
+  /** The whitelisted request headers. */
+  readonly headers: Record<string, string>;
+  /** Queues one frame; frames queued in one tick are flushed together. */
+  send(frame: string): void;
+  /** Flushes queued frames and closes with `code`/`reason`. Idempotent. */
+  close(code?: number, reason?: string): void;
+  /** Installs the owner's handlers (replacing earlier ones). */
+  setHandlers(handlers: ServerSocketHandlers): void;
+  /** Bytes written but not yet flushed to the kernel. */
+  readonly bufferedAmount: number;
+}
+
+/** Close codes ddpx uses. */
+export const CloseCode = Object.freeze({
+  normal: 1000,
+  goingAway: 1001,
+  protocolError: 1002,
+  policyViolation: 1008,
+  messageTooBig: 1009,
+  internalError: 1011,
+  tryAgainLater: 1013,
+} as const);
+
+/**
+ * Shared plumbing: a per-tick outbox flushed from a microtask by `writeAll`, and handler dispatch that
+ * tolerates frames arriving before handlers are set.
+ */
+export abstract class BaseServerSocket implements ServerSocket {
+  abstract readonly kind: TransportKind;
+  abstract readonly remoteAddress: string | undefined;
+  abstract readonly headers: Record<string, string>;
+  abstract readonly bufferedAmount: number;
+  private outbox: string[] = [];
+  private scheduled = false;
+  private ended = false;
+  private handlers: ServerSocketHandlers | undefined;
+  private readonly early: string[] = [];
+
+  /** Writes a batch of frames to the transport. */
+  protected abstract writeAll(frames: string[]): void;
+  /** Closes the transport. */
+  protected abstract closeTransport(code: number, reason: string): void;
+
+  send(frame: string): void {
+    if (this.ended) return;
+    this.outbox.push(frame);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  /** Writes every queued frame now. */
+  readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.outbox.length === 0) return;
+    const frames = this.outbox;
+    this.outbox = [];
+    try {
+      this.writeAll(frames);
+    } catch {
+      // A socket that fails to write is closing; its close event ends the session.
+    }
+  };
+
+  close(code: number = CloseCode.normal, reason = ''): void {
+    if (this.ended) return;
+    this.flush();
+    this.ended = true;
+    try {
+      this.closeTransport(code, reason);
+    } catch {
+      // Already closed underneath.
+    }
+  }
+
+  setHandlers(handlers: ServerSocketHandlers): void {
+    this.handlers = handlers;
+    while (this.early.length > 0 && this.handlers === handlers) handlers.message(this.early.shift()!);
+  }
+
+  /** Delivers an inbound frame. */
+  protected received(text: string): void {
+    if (this.handlers) this.handlers.message(text);
+    else this.early.push(text);
+  }
+
+  /** Reports a transport fault. */
+  protected faulted(kind: SocketFault): void {
+    this.handlers?.fault(kind);
+  }
+
+  /** Reports the transport's close (once). */
+  protected closed(code: number | undefined): void {
+    this.ended = true;
+    this.outbox = [];
+    const handlers = this.handlers;
+    this.handlers = undefined;
+    handlers?.close(code);
+  }
+}

@@ -1,0 +1,403 @@
+import {
+  type ClientMessage,
+  type ErrorMessage,
+  encode,
+  parse,
+  type Rejection,
+  randomId,
+  type ServerMessage,
+} from '@ddpx/protocol';
+import type { ConnectRequest } from '@ddpx/statecharts';
+import { ConnectionHandle, type ConnectionOwner } from './connectionHandle.js';
+import { clientAddressOf } from './headers.js';
+import { MergeBox } from './mergeBox.js';
+import { MethodCalls, type MethodHost } from './methodCall.js';
+import { ReplayBuffer } from './replayBuffer.js';
+import type { ServerSocket, ServerSocketHandlers, SocketFault } from './serverSocket.js';
+import { type SessionActor, startSessionActor } from './sessionActor.js';
+import { closeCodeFor, connectRequest } from './sessionHelpers.js';
+import type { SessionHost } from './sessionHost.js';
+import { Subscriptions, type SubscriptionsHost } from './subscriptions.js';
+import type { CloseReason, Connection, MethodHandler, PublicationHandler, TransportKind } from './types.js';
+
+type QueueItem = ClientMessage | ErrorMessage;
+
+const IGNORED_SOCKET: ServerSocketHandlers = { message: () => {}, close: () => {}, fault: () => {} };
+const PONG = '{"msg":"pong"}';
+const PING = '{"msg":"ping"}';
+
+/** One client session: parse and dispatch, the in-order queue, writes, and the bindings its machine calls. */
+export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
+  /** The session id (`connected.session`, `connection.id`). */
+  readonly id = randomId();
+  readonly connection: ConnectionHandle;
+  readonly mergeBox: MergeBox;
+  readonly replay: ReplayBuffer;
+  readonly transport: TransportKind;
+  userId: string | null = null;
+  private socket: ServerSocket | undefined;
+  private readonly actor: SessionActor;
+  private readonly subs: Subscriptions;
+  private readonly methodCalls: MethodCalls;
+  private queue: QueueItem[] = [];
+  private pumping = false;
+  private detachedAt = 0;
+  private resumeCount = 0;
+
+  private readonly socketHandlers: ServerSocketHandlers = {
+    message: (text) => {
+      try {
+        this.receive(text);
+      } catch (err) {
+        this.reportError(err, 'inbound frame');
+      }
+    },
+    close: (code) => {
+      this.socket = undefined;
+      this.sendEvent({ type: 'SOCKET.CLOSED', ...(code === undefined ? {} : { code }) });
+    },
+    fault: (fault: SocketFault) => this.abort(fault),
+  };
+
+  constructor(
+    private readonly host: SessionHost,
+    socket: ServerSocket,
+  ) {
+    const o = host.options;
+    this.socket = socket;
+    this.transport = socket.kind;
+    const address = clientAddressOf(socket.remoteAddress, socket.headers, o.forwardedCount);
+    this.connection = new ConnectionHandle(this.id, address, Object.freeze({ ...socket.headers }), this);
+    this.mergeBox = new MergeBox((m) => this.send(m));
+    this.replay = new ReplayBuffer(
+      o.resume.gracePeriodMs > 0 ? o.resume.replayBufferMessages : 0,
+      o.resume.maxTotalReplayBytes,
+      host.replayBudget,
+    );
+    this.subs = new Subscriptions(this);
+    this.methodCalls = new MethodCalls(this, o.resume.gracePeriodMs > 0 ? o.resume.methodResultMemory : 0);
+    socket.setHandlers(this.socketHandlers);
+    this.actor = startSessionActor(this, o);
+  }
+
+  /** The machine's top-level state. */
+  get phase(): string {
+    const value = this.actor.getSnapshot().value;
+    if (typeof value === 'string') return value;
+    for (const key in value) return key; // a compound state: its top-level key, without allocating
+    return '';
+  }
+
+  /** True once the machine reached a final state. */
+  get ended(): boolean {
+    return this.actor.getSnapshot().status !== 'active';
+  }
+
+  /** Sends a lifecycle event to the machine (ignored once it has finished). */
+  sendEvent(event: Parameters<SessionActor['send']>[0]): void {
+    if (!this.ended) this.actor.send(event);
+  }
+
+  // ---- inbound ------------------------------------------------------------------------------------
+
+  private receive(text: string): void {
+    if (this.ended) return;
+    this.noteActivity();
+    const o = this.host.options;
+    const res = parse(text, { from: 'client', maxDepth: o.maxDepth, serverVersions: o.supportedDDPVersions });
+    if (!res.ok) {
+      this.rejected(res);
+      return;
+    }
+    const m = res.message;
+    if (m.msg === 'connect') {
+      if (this.phase === 'awaitingConnect') {
+        const request = connectRequest(m);
+        this.host.replaceHalfOpen(request);
+        this.sendEvent({ type: 'DDP.CONNECT', ...request });
+      } else this.sendError('Already connected', m);
+      return;
+    }
+    if (this.phase === 'awaitingConnect') {
+      this.sendError('Must connect first', m);
+      return;
+    }
+    const pre1 = this.version === 'pre1';
+    if (m.msg === 'ping' && !pre1) {
+      this.socket?.send(m.id === undefined ? PONG : encode({ msg: 'pong', id: m.id }));
+      return;
+    }
+    if (m.msg === 'pong' && !pre1) return;
+    if (m.msg === 'disconnect') {
+      this.sendEvent({ type: 'DISCONNECT' });
+      return;
+    }
+    if (m.msg === 'method' && this.methodCalls.isRunning(m.id)) return; // awaited: its result follows once
+    if (m.msg === 'ping' || m.msg === 'pong')
+      this.enqueue({ msg: 'error', reason: 'Bad request', offendingMessage: m });
+    else this.enqueue(m);
+  }
+
+  private rejected(res: Rejection): void {
+    const offending = res.offendingMessage as { msg?: unknown } | undefined;
+    if (res.kind === 'bad-connect') {
+      if (this.phase === 'awaitingConnect') {
+        this.sendEvent({ type: 'DDP.CONNECT', ...connectRequest(offending as Record<string, unknown>) });
+      } else this.sendError('Already connected', offending);
+      return;
+    }
+    if (res.kind === 'unknown-msg' || res.kind === 'bad-field') {
+      if (this.phase === 'awaitingConnect') this.sendError('Must connect first', offending);
+      else this.enqueue(res.reply as ErrorMessage);
+      return;
+    }
+    this.send(res.reply);
+  }
+
+  private noteActivity(): void {
+    const snapshot = this.actor.getSnapshot();
+    if (snapshot.status !== 'active' || snapshot.context.inboundSinceTick) return;
+    const value = snapshot.value;
+    if (typeof value === 'object' && 'established' in value && value.established !== 'off') {
+      this.actor.send({ type: 'DDP.ACTIVITY' });
+    }
+  }
+
+  private get version(): string | undefined {
+    return this.actor.getSnapshot().context.version;
+  }
+
+  // ---- the in-order queue -------------------------------------------------------------------------
+
+  private enqueue(item: QueueItem): void {
+    if (this.queue.length >= this.host.options.maxQueuedMessages) {
+      this.abort('queue-overflow');
+      return;
+    }
+    this.queue.push(item);
+    if (!this.pumping) this.pump();
+  }
+
+  private pump = (): void => {
+    this.pumping = true;
+    while (this.queue.length > 0) {
+      if (this.ended) {
+        this.queue = [];
+        break;
+      }
+      const item = this.queue.shift()!;
+      let blocking: void | Promise<void> | undefined;
+      try {
+        blocking = this.process(item);
+      } catch (err) {
+        this.reportError(err, `processing '${item.msg}'`);
+      }
+      if (blocking) {
+        blocking.then(this.pump, this.pump);
+        return;
+      }
+    }
+    this.pumping = false;
+  };
+
+  private process(item: QueueItem): void | Promise<void> {
+    switch (item.msg) {
+      case 'method':
+        return this.methodCalls.run(item);
+      case 'sub':
+        return this.subs.start(item);
+      case 'unsub':
+        this.subs.stopSubscription(item.id);
+        return;
+      case 'error':
+        this.send(item);
+        return;
+      default:
+        this.sendError('Bad request', item);
+    }
+  }
+
+  // ---- outbound -----------------------------------------------------------------------------------
+
+  /** Encodes and writes one message. */
+  send(message: ServerMessage): void {
+    let frame: string;
+    try {
+      frame = encode(message);
+    } catch (err) {
+      this.reportError(err, `encoding '${message.msg}'`);
+      return;
+    }
+    this.writeFrame(frame);
+  }
+
+  /** Writes one encoded message: counted and kept for replay once the session exists. */
+  writeFrame(frame: string): void {
+    if (this.replay.sentCount === 0) {
+      this.socket?.send(frame);
+      return;
+    }
+    if (this.ended) return;
+    const dropped = this.replay.push(frame);
+    const budgetDrop = this.replay.shed();
+    // Lifecycle consequences are deferred a microtask: a write can happen deep inside a merge-box or
+    // subscription operation that must not see the session torn down under it.
+    if (this.socket) {
+      this.socket.send(frame);
+      if (this.socket.bufferedAmount > this.host.options.maxBufferedBytes) {
+        queueMicrotask(() => this.abort('buffer-overflow'));
+      }
+    } else if (this.phase === 'detached' && Math.max(dropped, budgetDrop) > this.detachedAt) {
+      queueMicrotask(() => this.sendEvent({ type: 'BUFFER.OVERFLOW' }));
+    }
+  }
+
+  private sendError(reason: string, offendingMessage: unknown): void {
+    const message: ErrorMessage = { msg: 'error', reason };
+    if (offendingMessage !== undefined) message.offendingMessage = offendingMessage;
+    this.send(message);
+  }
+
+  // ---- lifecycle (bound to the machine's actions) --------------------------------------------------
+
+  /** The socket is done or broken in a way the session cannot survive. */
+  abort(reason: CloseReason): void {
+    this.sendEvent({ type: 'ABORT', reason });
+  }
+
+  requestClose(): void {
+    this.sendEvent({ type: 'CLOSE' });
+  }
+
+  /** action sendFailed */
+  sendFailed(version: string | undefined): void {
+    this.socket?.send(
+      encode({ msg: 'failed', version: version ?? this.host.options.supportedDDPVersions[0]! }),
+    );
+  }
+
+  /** action closeSocket */
+  closeSocket(reason: CloseReason | undefined): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close(closeCodeFor(reason), reason ?? '');
+  }
+
+  /** action sendPing */
+  sendPing(): void {
+    this.socket?.send(PING);
+  }
+
+  /** action emitConnection: `connected`, universal publications, registration, onConnection. */
+  establish(request: ConnectRequest | undefined): void {
+    this.replay.push(null);
+    this.socket?.send(encode({ msg: 'connected', session: this.id }));
+    this.subs.startUniversal();
+    this.host.established(this, request);
+  }
+
+  /** action startBuffering */
+  startBuffering(): void {
+    this.socket = undefined;
+    this.detachedAt = this.replay.sentCount;
+  }
+
+  /** guard resumesExisting */
+  canResume(request: ConnectRequest | undefined): boolean {
+    return this.host.resumable(request) !== undefined;
+  }
+
+  /** action handOffSocket: this socket now belongs to the detached session being resumed. */
+  handOff(request: ConnectRequest | undefined): void {
+    this.host.handOff(this, request);
+  }
+
+  /**
+   * Drops a socket the client has already replaced (a half-open TCP connection the server has not
+   * noticed yet): the machine sees an ordinary socket loss and detaches, so the new socket can resume.
+   */
+  dropReplacedSocket(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = undefined;
+    socket.setHandlers(IGNORED_SOCKET);
+    socket.close(1000, 'replaced by a resumed connection');
+    this.sendEvent({ type: 'SOCKET.CLOSED' });
+  }
+
+  /** Gives up this (pre-session) socket, for a resume. */
+  takeSocket(): ServerSocket | undefined {
+    const socket = this.socket;
+    this.socket = undefined;
+    return socket;
+  }
+
+  /** Resumes this detached session on `socket`, replaying from the client's `receivedCount`. */
+  resumeOn(socket: ServerSocket, receivedCount: number): void {
+    this.socket = socket;
+    this.resumeCount = receivedCount;
+    socket.setHandlers(this.socketHandlers);
+    this.sendEvent({ type: 'RESUME' });
+  }
+
+  /** action emitResume */
+  emitResume(): void {
+    this.host.resumed(this, Math.max(0, this.replay.sentCount - this.resumeCount));
+  }
+
+  /** action flushBuffer: `connected` with the same id, then exactly the messages the client missed. */
+  flushBuffer(): void {
+    const missed = this.replay.rewindTo(this.resumeCount);
+    this.replay.push(null);
+    this.socket?.send(encode({ msg: 'connected', session: this.id }));
+    for (const frame of missed) this.writeFrame(frame);
+  }
+
+  /** action dropBuffer */
+  dropBuffer(): void {
+    this.replay.release();
+  }
+
+  /** action emitDetach */
+  emitDetach(): void {
+    this.host.detached(this);
+  }
+
+  /** action emitClose: the session really ends. */
+  finish(reason: CloseReason): void {
+    this.queue = [];
+    this.socket = undefined;
+    this.subs.deactivateAll();
+    this.mergeBox.clear();
+    this.methodCalls.clear();
+    this.replay.release();
+    this.connection.runCloseCallbacks();
+    this.host.closed(this, reason);
+  }
+
+  /** The machine finished (any final state). */
+  machineDone(): void {
+    this.host.ended(this);
+  }
+
+  // ---- hosts ----------------------------------------------------------------------------------------
+
+  method(name: string): MethodHandler | undefined {
+    return this.host.method(name);
+  }
+  publication(name: string): PublicationHandler | undefined {
+    return this.host.publication(name);
+  }
+  universalPublications(): readonly PublicationHandler[] {
+    return this.host.universalPublications();
+  }
+  async setUserId(userId: string | null): Promise<void> {
+    if (this.ended) throw new Error("Can't call setUserId on a closed session");
+    if (userId === this.userId) return;
+    this.userId = userId;
+    await this.subs.rerunAll();
+  }
+  reportError(error: unknown, context: string): void {
+    this.host.reportError(error, context, this.connection as Connection);
+  }
+}

@@ -1,0 +1,116 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { whitelistHeaders } from './headers.js';
+import { BaseServerSocket } from './serverSocket.js';
+
+/** A raw WebSocket (one DDP message per text frame), backed by `ws`. */
+export class WsServerSocket extends BaseServerSocket {
+  readonly kind = 'websocket' as const;
+  readonly remoteAddress: string | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly tcp: Socket,
+    req: IncomingMessage,
+  ) {
+    super();
+    this.remoteAddress = req.socket.remoteAddress;
+    this.headers = whitelistHeaders(req.headers);
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      // Binary frames are not DDP; treat their bytes as text so the parser rejects them as Meteor would.
+      this.received(isBinary || typeof data !== 'string' ? rawToString(data) : data);
+    });
+    ws.on('close', (code: number) => this.closed(code));
+    ws.on('error', (err: Error & { code?: string }) => {
+      // ws closes the socket itself after an error (1009, 1002, 1007 ...); the close event follows.
+      this.faulted(err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'payload-too-large' : 'protocol-error');
+    });
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  protected writeAll(frames: string[]): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (frames.length === 1) {
+      this.ws.send(frames[0]!);
+      return;
+    }
+    // One writev for the whole batch: cork the TCP socket while ws frames each message.
+    this.tcp.cork();
+    try {
+      for (const frame of frames) this.ws.send(frame);
+    } finally {
+      this.tcp.uncork();
+    }
+  }
+
+  protected closeTransport(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    if (this.ws.readyState === WebSocket.CONNECTING) {
+      this.ws.terminate();
+      return;
+    }
+    this.ws.close(code, reason.slice(0, 120));
+    // A peer that never answers the close handshake is cut off.
+    const timer = setTimeout(() => this.ws.terminate(), 5000);
+    timer.unref();
+    this.ws.once('close', () => clearTimeout(timer));
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
+
+// Module-level so it does not keep the upgrade request alive for the connection's lifetime.
+const ignore = (): void => {};
+
+/** Options of the raw WebSocket endpoint. */
+export interface WebsocketEndpointOptions {
+  path: string;
+  maxPayloadBytes: number;
+  accept(socket: WsServerSocket): void;
+}
+
+/** Whether `url` names the endpoint: exactly `path` or `path/`, with any query string. */
+export function matchesPath(url: string | undefined, path: string): boolean {
+  if (!url) return false;
+  const q = url.indexOf('?');
+  const pathname = q === -1 ? url : url.slice(0, q);
+  return pathname === path || pathname === `${path}/`;
+}
+
+/** Upgrades matching requests to raw WebSocket connections. */
+export class WebsocketEndpoint {
+  private readonly wss: WebSocketServer;
+
+  constructor(private readonly options: WebsocketEndpointOptions) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayloadBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+  }
+
+  /** Handles an `upgrade` if it is ours; returns false to let other listeners have it. */
+  handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): boolean {
+    if (!matchesPath(req.url, this.options.path)) return false;
+    socket.on('error', ignore);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.options.accept(new WsServerSocket(ws, socket, req));
+    });
+    return true;
+  }
+
+  /** Stops accepting (existing sockets are closed by their sessions). */
+  close(): void {
+    this.wss.close();
+  }
+}
