@@ -1,0 +1,354 @@
+import { assign, fromPromise, not, setup } from 'xstate';
+import { resolveBackoff, seededRandom } from './backoff.js';
+import type {
+  ClientConnectionContext,
+  ClientConnectionEvent,
+  ClientConnectionInput,
+  ConnectionLoss,
+} from './clientConnectionTypes.js';
+
+/** Meteor's client heartbeat and transport defaults (§3.2, §3.3). */
+export const CLIENT_CONNECTION_DEFAULTS = Object.freeze({
+  retry: true,
+  autoConnect: true,
+  connectTimeoutMs: 10_000,
+  heartbeatInterval: 17_500,
+  heartbeatTimeout: 15_000,
+  supportedVersions: Object.freeze(['1', 'pre2', 'pre1']) as readonly string[],
+});
+
+/** Builds the initial context from input, validating it (misuse throws at once). */
+export function createClientConnectionContext(input: ClientConnectionInput): ClientConnectionContext {
+  const d = CLIENT_CONNECTION_DEFAULTS;
+  const connectTimeoutMs = input.connectTimeoutMs ?? d.connectTimeoutMs;
+  if (!(connectTimeoutMs > 0))
+    throw new RangeError(`connectTimeoutMs must be positive, got ${connectTimeoutMs}`);
+  const heartbeatInterval = input.heartbeatInterval ?? d.heartbeatInterval;
+  const heartbeatTimeout = input.heartbeatTimeout ?? d.heartbeatTimeout;
+  if (!(heartbeatInterval >= 0))
+    throw new RangeError(`heartbeatInterval must be >= 0, got ${heartbeatInterval}`);
+  if (!(heartbeatTimeout > 0))
+    throw new RangeError(`heartbeatTimeout must be positive, got ${heartbeatTimeout}`);
+  const supportedVersions = input.supportedVersions ?? d.supportedVersions;
+  if (supportedVersions.length === 0)
+    throw new RangeError('supportedVersions must name at least one version');
+  return {
+    url: input.url,
+    retry: input.retry ?? d.retry,
+    autoConnect: input.autoConnect ?? d.autoConnect,
+    connectTimeoutMs,
+    heartbeatInterval,
+    heartbeatTimeout,
+    supportedVersions,
+    retryCount: 0,
+    retryDelay: 0,
+    retryTime: undefined,
+    reason: undefined,
+    versionSuggestion: undefined,
+    version: undefined,
+    session: input.session,
+    lastResume: undefined,
+    resumeReason: undefined,
+    lastLoss: undefined,
+    inboundSinceTick: false,
+    now: input.now ?? (() => 0),
+    random: input.random ?? seededRandom(),
+    retryDelayFor: resolveBackoff(input.backoff),
+  };
+}
+
+/** The text Meteor puts in `status().reason` after a failed negotiation. */
+export function negotiationFailureReason(version: string): string {
+  return `DDP version negotiation failed; server requested version ${version}`;
+}
+
+const noop = () => {};
+type LossCode = ConnectionLoss['code'];
+
+/** "Transport lost": `waiting` when retrying, else non-permanent `failed` (§2.1). */
+function lost(code: LossCode) {
+  return [
+    {
+      guard: 'shouldRetry' as const,
+      target: '#ddpClient.waiting',
+      actions: ['closeTransport' as const, { type: 'recordLoss' as const, params: { code } }],
+    },
+    {
+      target: '#ddpClient.failed.retryable',
+      actions: ['closeTransport' as const, { type: 'recordLoss' as const, params: { code } }],
+    },
+  ];
+}
+
+/** A transport `close`/`error` event: like {@link lost}, recording the close code, reason or error. */
+function lostTransport() {
+  return [
+    {
+      guard: 'shouldRetry' as const,
+      target: '#ddpClient.waiting',
+      actions: ['closeTransport', 'recordTransportLoss'] as const,
+    },
+    { target: '#ddpClient.failed.retryable', actions: ['closeTransport', 'recordTransportLoss'] as const },
+  ];
+}
+
+/**
+ * The client connection lifecycle. Top-level states are Meteor's status values; `statusFromSnapshot`
+ * derives `status()`. Every effect is a named no-op here, bound by `@ddpx/client` with `.provide()`.
+ * See docs/statecharts.md for the diagram and docs/architecture.md for the contract.
+ */
+export const clientConnectionMachine = setup({
+  types: {} as {
+    context: ClientConnectionContext;
+    events: ClientConnectionEvent;
+    input: ClientConnectionInput;
+  },
+  actions: {
+    // Effects bound by the client (CLIENT_CONNECTION_EFFECTS.actions).
+    openTransport: noop,
+    closeTransport: noop,
+    sendConnect: noop,
+    beginReconnectHooks: noop,
+    replayMethods: noop,
+    resendSubscriptions: noop,
+    beginQuiescence: noop,
+    sessionResumed: noop,
+    sendPing: noop,
+    sendGoodbye: noop,
+    notifyNegotiationFailure: noop,
+    failOutstanding: noop,
+    reportHookError: noop,
+    // Context bookkeeping, owned by the chart.
+    resetRetryCount: assign({ retryCount: 0 }),
+    incrementRetryCount: assign({ retryCount: ({ context }) => context.retryCount + 1 }),
+    scheduleRetry: assign(({ context }) => {
+      const retryDelay = context.retryDelayFor(context.retryCount, context.random);
+      return { retryDelay, retryTime: context.now() + retryDelay };
+    }),
+    clearRetryTime: assign({ retryTime: undefined }),
+    setUrl: assign(({ context, event }) => ({
+      url: event.type === 'RECONNECT' && event.url !== undefined ? event.url : context.url,
+    })),
+    recordLoss: assign((_, params: { code: LossCode }) => ({ lastLoss: { code: params.code } })),
+    recordTransportLoss: assign(({ event }) => {
+      const loss: ConnectionLoss =
+        event.type === 'TRANSPORT.CLOSED'
+          ? { code: 'DDP_CONNECTION_LOST', closeCode: event.code, closeReason: event.reason }
+          : event.type === 'TRANSPORT.ERROR'
+            ? { code: 'DDP_CONNECTION_LOST', error: event.error }
+            : { code: 'DDP_CONNECTION_LOST' };
+      return { lastLoss: loss };
+    }),
+    proposeVersion: assign(({ context }) => ({
+      versionSuggestion: context.versionSuggestion ?? context.supportedVersions[0],
+    })),
+    acceptSession: assign(({ context, event }) => {
+      if (event.type !== 'DDP.CONNECTED') return {};
+      const lastResume =
+        context.session === undefined
+          ? 'first-session'
+          : event.session === context.session
+            ? 'resumed'
+            : 'new-session';
+      return {
+        session: event.session,
+        version: context.versionSuggestion,
+        lastResume,
+        resumeReason: event.resumeReason ?? lastResume,
+      } as const;
+    }),
+    rememberSuggestedVersion: assign(({ context, event }) => ({
+      versionSuggestion: event.type === 'DDP.FAILED' ? event.version : context.versionSuggestion,
+    })),
+    setNegotiationFailure: assign(({ event }) => ({
+      reason: negotiationFailureReason(event.type === 'DDP.FAILED' ? event.version : 'unknown'),
+    })),
+    markInbound: assign({ inboundSinceTick: true }),
+    clearInbound: assign({ inboundSinceTick: false }),
+  },
+  actors: {
+    /** Runs `conn.onReconnect` then the global hooks in registration order; resolves when all settle. */
+    reconnectHooks: fromPromise<void, { retryCount: number }>(async () => {}),
+  },
+  guards: {
+    inboundSinceTick: ({ context }) => context.inboundSinceTick,
+    noInboundSinceTick: not('inboundSinceTick'),
+    shouldRetry: ({ context }) => context.retry,
+    autoConnect: ({ context }) => context.autoConnect,
+    isForcedReconnect: ({ event }) =>
+      event.type === 'RECONNECT' && (event.force === true || event.url !== undefined),
+    sameSession: ({ context, event }) =>
+      event.type === 'DDP.CONNECTED' && context.session !== undefined && event.session === context.session,
+    hadSession: ({ context }) => context.session !== undefined,
+    heartbeatEnabled: ({ context }) => context.heartbeatInterval > 0 && context.versionSuggestion !== 'pre1',
+    versionSupported: ({ context, event }) =>
+      event.type === 'DDP.FAILED' && context.supportedVersions.includes(event.version),
+  },
+  delays: {
+    connectTimeout: ({ context }) => context.connectTimeoutMs,
+    backoff: ({ context }) => context.retryDelay,
+    heartbeatInterval: ({ context }) => context.heartbeatInterval,
+    heartbeatTimeout: ({ context }) => context.heartbeatTimeout,
+  },
+}).createMachine({
+  id: 'ddpClient',
+  context: ({ input }) => createClientConnectionContext(input),
+  initial: 'init',
+  states: {
+    init: {
+      always: [{ guard: 'autoConnect', target: 'connecting' }, { target: 'offline' }],
+    },
+    connecting: {
+      entry: 'openTransport',
+      after: { connectTimeout: lost('DDP_CONNECT_TIMEOUT') },
+      on: {
+        'TRANSPORT.OPEN': { target: 'connected' },
+        'TRANSPORT.CLOSED': lostTransport(),
+        'TRANSPORT.ERROR': lostTransport(),
+        RECONNECT: { target: 'connecting', reenter: true, actions: ['setUrl', 'closeTransport'] },
+        DISCONNECT: { target: 'offline', actions: ['closeTransport'] },
+        CLOSE: { target: '#ddpClient.failed.permanent', actions: ['closeTransport', 'failOutstanding'] },
+      },
+    },
+    connected: {
+      type: 'parallel',
+      entry: ['resetRetryCount', 'clearInbound', 'proposeVersion', 'sendConnect'],
+      on: {
+        'TRANSPORT.CLOSED': lostTransport(),
+        'TRANSPORT.ERROR': lostTransport(),
+        RECONNECT: {
+          guard: 'isForcedReconnect',
+          target: 'waiting',
+          actions: [
+            'setUrl',
+            'closeTransport',
+            { type: 'recordLoss', params: { code: 'DDP_FORCED_RECONNECT' } },
+          ],
+        },
+        DISCONNECT: { target: 'offline', actions: ['sendGoodbye', 'closeTransport'] },
+        CLOSE: {
+          target: '#ddpClient.failed.permanent',
+          actions: ['sendGoodbye', 'closeTransport', 'failOutstanding'],
+        },
+      },
+      states: {
+        replay: {
+          initial: 'runningHooks',
+          states: {
+            runningHooks: {
+              entry: 'beginReconnectHooks',
+              invoke: {
+                id: 'reconnectHooks',
+                src: 'reconnectHooks',
+                input: ({ context }) => ({ retryCount: context.retryCount }),
+                onDone: { target: 'replayingMethods' },
+                onError: { target: 'replayingMethods', actions: 'reportHookError' },
+              },
+            },
+            replayingMethods: { entry: 'replayMethods', always: { target: 'resendingSubscriptions' } },
+            resendingSubscriptions: { entry: 'resendSubscriptions', always: { target: 'done' } },
+            done: {},
+          },
+        },
+        session: {
+          initial: 'awaitingConnected',
+          states: {
+            awaitingConnected: {
+              on: {
+                'DDP.CONNECTED': [
+                  { guard: 'sameSession', target: 'resumed', actions: ['acceptSession', 'sessionResumed'] },
+                  { guard: 'hadSession', target: 'quiescing', actions: ['acceptSession', 'beginQuiescence'] },
+                  { target: 'live', actions: ['acceptSession'] },
+                ],
+                'DDP.FAILED': [
+                  {
+                    guard: 'versionSupported',
+                    target: '#ddpClient.waiting',
+                    actions: [
+                      'rememberSuggestedVersion',
+                      'closeTransport',
+                      { type: 'recordLoss', params: { code: 'DDP_FORCED_RECONNECT' } },
+                    ],
+                  },
+                  {
+                    target: '#ddpClient.failed.permanent',
+                    actions: [
+                      'setNegotiationFailure',
+                      'closeTransport',
+                      { type: 'recordLoss', params: { code: 'DDP_VERSION_NEGOTIATION_FAILED' } },
+                      'notifyNegotiationFailure',
+                    ],
+                  },
+                ],
+              },
+            },
+            quiescing: { on: { 'QUIESCENCE.REACHED': { target: 'live' } } },
+            resumed: {},
+            live: {},
+          },
+        },
+        heartbeat: {
+          initial: 'off',
+          states: {
+            off: { on: { 'DDP.CONNECTED': { guard: 'heartbeatEnabled', target: 'idle' } } },
+            idle: {
+              entry: 'clearInbound',
+              after: {
+                heartbeatInterval: [
+                  { guard: 'inboundSinceTick', target: 'idle', reenter: true },
+                  { target: 'pinging' },
+                ],
+              },
+              on: {
+                'DDP.ACTIVITY': { guard: 'noInboundSinceTick', actions: 'markInbound' },
+                'NETWORK.OFFLINE': { target: 'pinging' },
+                'PAGE.VISIBLE': { target: 'pinging' },
+              },
+            },
+            pinging: {
+              entry: 'sendPing',
+              after: { heartbeatTimeout: lost('DDP_HEARTBEAT_TIMEOUT') },
+              on: { 'DDP.ACTIVITY': { target: 'idle' } },
+            },
+          },
+        },
+      },
+    },
+    waiting: {
+      entry: 'scheduleRetry',
+      exit: 'clearRetryTime',
+      after: { backoff: { target: 'connecting', actions: 'incrementRetryCount' } },
+      on: {
+        RECONNECT: { target: 'connecting', actions: 'setUrl' },
+        'NETWORK.ONLINE': { target: 'connecting' },
+        'PAGE.VISIBLE': { target: 'connecting' },
+        DISCONNECT: { target: 'offline' },
+        CLOSE: { target: '#ddpClient.failed.permanent', actions: 'failOutstanding' },
+      },
+    },
+    failed: {
+      initial: 'retryable',
+      states: {
+        retryable: {
+          on: {
+            RECONNECT: { target: '#ddpClient.connecting', actions: 'setUrl' },
+            'NETWORK.ONLINE': { target: '#ddpClient.connecting' },
+            DISCONNECT: { target: '#ddpClient.offline' },
+            CLOSE: { target: 'permanent', actions: 'failOutstanding' },
+          },
+        },
+        permanent: { entry: 'resetRetryCount' },
+      },
+    },
+    offline: {
+      entry: 'resetRetryCount',
+      on: {
+        RECONNECT: { target: 'connecting', actions: 'setUrl' },
+        CLOSE: { target: '#ddpClient.failed.permanent', actions: 'failOutstanding' },
+      },
+    },
+  },
+});
+
+/** The client connection machine's type (for `.provide()` results and snapshots). */
+export type ClientConnectionMachine = typeof clientConnectionMachine;

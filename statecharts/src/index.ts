@@ -1,0 +1,74 @@
+export {
+  type BackoffFunction,
+  type BackoffOptions,
+  backoff,
+  DEFAULT_BACKOFF_OPTIONS,
+  resolveBackoff,
+  seededRandom,
+} from './backoff.js';
+export {
+  CLIENT_CONNECTION_DEFAULTS,
+  type ClientConnectionMachine,
+  clientConnectionMachine,
+  createClientConnectionContext,
+  negotiationFailureReason,
+} from './clientConnectionMachine.js';
+export {
+  CLIENT_CONNECTION_EFFECTS,
+  type ClientConnectionActionName,
+  type ClientConnectionContext,
+  type ClientConnectionEvent,
+  type ClientConnectionInput,
+  type ClientStatus,
+  type ClientStatusValue,
+  type ConnectionLoss,
+  clientConnectionActionNames,
+  type ResumeOutcome,
+} from './clientConnectionTypes.js';
+export {
+  eventLabel,
+  machineShape,
+  toMermaid,
+  transitionKey,
+  transitionKeys,
+  transitionLabel,
+} from './diagram.js';
+export {
+  createServerSessionContext,
+  negotiateVersion,
+  SERVER_SESSION_DEFAULTS,
+  type ServerSessionMachine,
+  serverSessionMachine,
+} from './serverSessionMachine.js';
+export {
+  CLOSE_REASONS,
+  type CloseReason,
+  type ConnectRequest,
+  SERVER_SESSION_EFFECTS,
+  type ServerSessionActionName,
+  type ServerSessionContext,
+  type ServerSessionEvent,
+  type ServerSessionInput,
+  type ServerSessionOutput,
+  serverSessionActionNames,
+} from './serverSessionTypes.js';
+export {
+  type SessionPhase,
+  type StatusSnapshotLike,
+  sessionPhase,
+  statusEquals,
+  statusFromSnapshot,
+  topLevelState,
+} from './status.js';
+export {
+  type ClientDelayName,
+  type ConnectionTestEvent,
+  type ConnectionTestPath,
+  type ConnectionTestPathsOptions,
+  type ConnectionTestStep,
+  connectionTestPaths,
+  describeTestEvent,
+  type EventPathsTraversal,
+  EXPLORED_CLIENT_EVENTS,
+  eventPaths,
+} from './testPaths.js';

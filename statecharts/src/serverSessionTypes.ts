@@ -1,0 +1,115 @@
+/** Why a server session ended: one closed union, carried by every path to `closed`. */
+export type CloseReason =
+  | 'handshake-timeout'
+  | 'version-mismatch'
+  | 'heartbeat-timeout'
+  | 'client-disconnect'
+  | 'socket-closed'
+  | 'grace-expired'
+  | 'buffer-overflow'
+  | 'server-close'
+  | 'connection-close'
+  | 'payload-too-large'
+  | 'queue-overflow'
+  | 'protocol-error';
+
+/** Every {@link CloseReason}, for exhaustive checks and docs. */
+export const CLOSE_REASONS: readonly CloseReason[] = Object.freeze([
+  'handshake-timeout',
+  'version-mismatch',
+  'heartbeat-timeout',
+  'client-disconnect',
+  'socket-closed',
+  'grace-expired',
+  'buffer-overflow',
+  'server-close',
+  'connection-close',
+  'payload-too-large',
+  'queue-overflow',
+  'protocol-error',
+]);
+
+/** The fields of the client's `connect` message the session machine reads (unvalidated). */
+export interface ConnectRequest {
+  readonly version: unknown;
+  readonly support: unknown;
+  readonly session?: string | undefined;
+  readonly receivedCount?: number | undefined;
+}
+
+/** Input of {@link serverSessionMachine}; everything defaults to Meteor's server values. */
+export interface ServerSessionInput {
+  /** The session id the server assigned (17 characters of Meteor's alphabet). */
+  sessionId?: string;
+  /** DDP versions the server speaks, most preferred first. @default ['1', 'pre2', 'pre1'] */
+  supportedVersions?: readonly string[];
+  /** Time allowed between socket open and a valid `connect`, in ms. @default 45000 */
+  handshakeTimeoutMs?: number;
+  /** Server heartbeat interval in ms; 0 disables heartbeats. @default 15000 */
+  heartbeatInterval?: number;
+  /** Server heartbeat timeout in ms. @default 15000 */
+  heartbeatTimeout?: number;
+  /** Resume grace period in ms after an unexpected socket loss; 0 disables resumption. @default 15000 */
+  gracePeriodMs?: number;
+}
+
+/** Context of {@link serverSessionMachine}. */
+export interface ServerSessionContext {
+  sessionId: string | undefined;
+  supportedVersions: readonly string[];
+  handshakeTimeoutMs: number;
+  heartbeatInterval: number;
+  heartbeatTimeout: number;
+  gracePeriodMs: number;
+  /** The last `connect` received (set in `awaitingConnect`). */
+  connectRequest: ConnectRequest | undefined;
+  /** The negotiated version, once established. */
+  version: string | undefined;
+  /** The version the server computed (what `failed` carries on a mismatch). */
+  calculatedVersion: string | undefined;
+  /** Set exactly when the machine reaches `closed`. */
+  closeReason: CloseReason | undefined;
+  inboundSinceTick: boolean;
+}
+
+/** Events the server sends to {@link serverSessionMachine}. */
+export type ServerSessionEvent =
+  | ({ type: 'DDP.CONNECT' } & ConnectRequest)
+  | { type: 'DDP.ACTIVITY' }
+  | { type: 'DISCONNECT' }
+  | { type: 'SOCKET.CLOSED'; code?: number; reason?: string }
+  | { type: 'RESUME' }
+  | { type: 'BUFFER.OVERFLOW' }
+  | { type: 'CLOSE' }
+  | { type: 'SERVER.CLOSE' }
+  | { type: 'ABORT'; reason: CloseReason };
+
+/** The machine's output once `closed` (or `handedOff`, with no reason). */
+export interface ServerSessionOutput {
+  readonly closeReason: CloseReason | undefined;
+}
+
+/** Effects the server binds with `.provide()`; each has a no-op (or Meteor-faithful) default. */
+export const SERVER_SESSION_EFFECTS = Object.freeze({
+  actions: [
+    'sendFailed',
+    'closeSocket',
+    'emitConnection',
+    'emitDetach',
+    'emitResume',
+    'emitClose',
+    'startBuffering',
+    'flushBuffer',
+    'dropBuffer',
+    'handOffSocket',
+    'sendPing',
+  ] as const,
+  actors: [] as const,
+  guards: ['versionAccepted', 'resumesExisting', 'inboundSinceTick'] as const,
+  delays: ['handshakeTimeout', 'heartbeatInterval', 'heartbeatTimeout', 'gracePeriod'] as const,
+});
+
+/** Names of the server session machine's bindable actions. */
+export type ServerSessionActionName = (typeof SERVER_SESSION_EFFECTS.actions)[number];
+/** The server session machine's bindable action names. */
+export const serverSessionActionNames: readonly ServerSessionActionName[] = SERVER_SESSION_EFFECTS.actions;
