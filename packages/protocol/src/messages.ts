@@ -27,6 +27,11 @@ export interface ConnectMessage {
 export interface ConnectedMessage {
   msg: 'connected';
   session: string;
+  /**
+   * ddpx extension (ignored by Meteor clients): the outcome of a resume attempt, e.g. 'resumed',
+   * 'unknown-session', 'count-outside-buffer'. Sent only when the client named a session.
+   */
+  resumeReason?: string;
 }
 /** Server → client: version negotiation failed; the server suggests `version` and closes. */
 export interface FailedMessage {

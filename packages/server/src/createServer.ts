@@ -14,6 +14,7 @@ import type {
   Connection,
   MethodHandler,
   PublicationHandler,
+  ResumeRefusal,
   ServerEvents,
   ServerListener,
 } from './types.js';
@@ -229,6 +230,7 @@ export class DDPServer {
       publication: (name) => this.publications.get(name),
       universalPublications: () => this.universal,
       resumable: (request) => this.resumable(request),
+      resumeRefusal: (request) => this.resumeRefusal(request),
       replaceHalfOpen: (request) => {
         if (this.options.resume.gracePeriodMs === 0 || typeof request.session !== 'string') return;
         const live = this.sessions.get(request.session);
@@ -279,6 +281,15 @@ export class DDPServer {
     const session = this.sessions.get(request.session);
     if (session?.phase !== 'detached') return;
     return session.replay.covers(request.receivedCount) ? session : undefined;
+  }
+
+  private resumeRefusal(request: ConnectRequest | undefined): ResumeRefusal | undefined {
+    if (!request || typeof request.session !== 'string') return undefined;
+    if (this.options.resume.gracePeriodMs === 0) return 'resume-disabled';
+    const session = this.sessions.get(request.session);
+    if (!session) return 'unknown-session';
+    if (typeof request.receivedCount !== 'number') return 'no-received-count';
+    return 'count-outside-buffer';
   }
 
   // A `connect` naming a detached session it cannot resume: that session is removed now (Meteor 3.5).

@@ -16,6 +16,7 @@ export type {
   MethodInvocation,
   PublicationContext,
   PublicationHandler,
+  ResumeRefusal,
   ServerEvents,
   ServerListener,
   TransportKind,

@@ -291,7 +291,14 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
   /** action emitConnection: `connected`, universal publications, registration, onConnection. */
   establish(request: ConnectRequest | undefined): void {
     this.replay.push(null);
-    this.socket?.send(encode({ msg: 'connected', session: this.id }));
+    const refusal = this.host.resumeRefusal(request);
+    this.socket?.send(
+      encode(
+        refusal
+          ? { msg: 'connected', session: this.id, resumeReason: refusal }
+          : { msg: 'connected', session: this.id },
+      ),
+    );
     this.subs.startUniversal();
     this.host.established(this, request);
   }
@@ -349,7 +356,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
   flushBuffer(): void {
     const missed = this.replay.rewindTo(this.resumeCount);
     this.replay.push(null);
-    this.socket?.send(encode({ msg: 'connected', session: this.id }));
+    this.socket?.send(encode({ msg: 'connected', session: this.id, resumeReason: 'resumed' }));
     for (const frame of missed) this.writeFrame(frame);
   }
 

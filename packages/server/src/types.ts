@@ -88,3 +88,14 @@ export interface ServerEvents {
 
 /** A listener for server event `E`. */
 export type ServerListener<E extends keyof ServerEvents> = (event: ServerEvents[E]) => void;
+
+/**
+ * Why a client that asked to resume got a new session instead, sent to it as `connected.resumeReason`
+ * (a field Meteor clients ignore): resumption off, no such session, no `receivedCount` (a pre-3.5
+ * client), or a count the replay buffer no longer covers.
+ */
+export type ResumeRefusal =
+  | 'resume-disabled'
+  | 'unknown-session'
+  | 'no-received-count'
+  | 'count-outside-buffer';

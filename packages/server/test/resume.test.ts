@@ -69,7 +69,7 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     expect(b.session).toBe(a.session);
     await b.next((m) => m.msg === 'added');
     expect(b.messages).toEqual([
-      { msg: 'connected', session: a.session },
+      { msg: 'connected', session: a.session, resumeReason: 'resumed' },
       { msg: 'added', collection: 'c', id: 'during-gap', fields: { n: 1 } },
     ]);
     expect((await b.call('whoami')).result).toBe(a.session);
@@ -109,7 +109,7 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     const c = await RawClient.connect(wsUrl, { session: a.session, receivedCount: count });
     expect(c.session).toBe(a.session);
     await delay(30);
-    expect(c.messages).toEqual([{ msg: 'connected', session: a.session }]);
+    expect(c.messages).toEqual([{ msg: 'connected', session: a.session, resumeReason: 'resumed' }]);
     expect(r.events).toEqual(['detach', 'resume:3', 'detach', 'resume:0']);
   });
 
@@ -155,6 +155,7 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     await delay(20);
     const b = await RawClient.connect(wsUrl, { session: a.session, receivedCount: receivedCount(a) });
     expect(b.session).not.toBe(a.session);
+    expect(b.messages[0]).toEqual({ msg: 'connected', session: b.session, resumeReason: 'unknown-session' });
     expect(r.connections).toBe(2);
     expect(r.reasons).toEqual(['client-disconnect']);
   });
@@ -168,6 +169,7 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     await delay(20);
     const b = await RawClient.connect(wsUrl, { session: a.session, receivedCount: 99 });
     expect(b.session).not.toBe(a.session);
+    expect(b.messages[0]).toEqual({ msg: 'connected', session: b.session, resumeReason: 'count-outside-buffer' });
     expect(server.connections.has(a.session!)).toBe(false);
     expect(r.connections).toBe(2);
     expect(r.reasons).toEqual(['protocol-error']);
@@ -197,6 +199,10 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     await delay(50);
     expect(r.reasons).toEqual(['socket-closed']);
     expect(r.events).toEqual([]);
+    const b = await RawClient.connect(wsUrl, { session: a.session, receivedCount: receivedCount(a) });
+    expect(b.messages[0]).toEqual({ msg: 'connected', session: b.session, resumeReason: 'resume-disabled' });
+    const fresh = await RawClient.connect(wsUrl);
+    expect(fresh.messages[0]).toEqual({ msg: 'connected', session: fresh.session });
   });
 });
 
