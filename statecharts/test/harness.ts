@@ -105,7 +105,6 @@ export function bindClient(path: ConnectionTestPath, machine: AnyStateMachine = 
   const server = new ScriptedServer(transport);
   const transitions = new Set<string>();
   let hooks: { resolve(): void; reject(e: unknown): void } | undefined;
-  // biome-ignore lint/style/useConst: assigned after createActor, read by the listeners
   let actor: ReturnType<typeof createActor<typeof clientConnectionMachine>>;
   const listeners: SocketListeners = {
     open: () => actor.send({ type: 'TRANSPORT.OPEN' }),

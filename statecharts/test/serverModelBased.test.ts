@@ -79,7 +79,7 @@ const label = (e: AnyEventObject) =>
   e.type.startsWith('xstate.after.')
     ? `after ${e.type.split('.')[2]}`
     : e.type === 'DDP.CONNECT'
-      ? `CONNECT(${String((e as { version: string }).version)})`
+      ? `CONNECT(${String(e.version)})`
       : e.type;
 
 /** Which reason a step that closes the session must record (independent of the chart). */
@@ -106,7 +106,7 @@ function expectedReason(
     case 'SERVER.CLOSE':
       return 'server-close';
     case 'ABORT':
-      return (e as { reason: CloseReason }).reason;
+      return e.reason as CloseReason;
     default:
       return undefined;
   }

@@ -9,6 +9,10 @@ export interface MethodHost {
   method(name: string): MethodHandler | undefined;
   /** Writes an already encoded, counted frame. */
   writeFrame(frame: string): void;
+  /** Number of the last message written (Meteor 3.5's `sentCount`). */
+  sentCount(): number;
+  /** Number of the oldest message a resuming client can still be sent again. */
+  firstReplayable(): number;
   reportError(error: unknown, context: string): void;
 }
 
@@ -54,31 +58,50 @@ class Invocation implements MethodInvocation {
   }
 }
 
+/** A method that ran: its frames, and the number of its `result` frame in the session's stream. */
+interface Done {
+  frames: [updated: string, result: string];
+  resultNumber: number;
+}
+const PENDING = 0;
+
 /**
- * Per-session method runner. Completed methods keep their encoded `updated`/`result` frames (a bounded
- * number of them) so a re-sent id is answered from memory and never runs twice.
+ * Per-session method runner that never runs a method id twice in a session. Every id is admitted
+ * once, on arrival; a re-sent copy (a resuming client re-sends what it has no result for) is dropped
+ * while the original is queued or running (its frames follow once), and answered from memory once it
+ * ran. Finished ids are kept while their `result` is still replayable (so any copy a resumed client
+ * can send is recognised), plus the `memorySize` most recent others.
  */
 export class MethodCalls {
-  private readonly memory = new Map<string, string[] | null>();
+  private readonly memory = new Map<string, Done | typeof PENDING>();
 
   constructor(
     private readonly host: MethodHost,
     private readonly memorySize: number,
   ) {}
 
-  /** Runs one `method` message; returns a promise only when it blocks the session queue. */
-  run(msg: MethodMessage): void | Promise<void> {
-    const remembered = this.memory.get(msg.id);
-    if (remembered !== undefined) {
-      // Already ran (replay its frames) or still running (its frames will follow): never run again.
-      if (remembered) for (const frame of remembered) this.host.writeFrame(frame);
-      return;
+  /** Admits a `method` message on arrival; false when this id already arrived in this session. */
+  admit(msg: MethodMessage): boolean {
+    const known = this.memory.get(msg.id);
+    if (known === undefined) {
+      this.memory.set(msg.id, PENDING);
+      return true;
     }
+    // Already ran: answer the copy from memory. A resuming client resets what it knew of methods in
+    // flight (Meteor's rule), so it needs `updated` and `result` again even if it saw them before
+    // the drop; a `result` it already has is ignored by Meteor's client and ours.
+    if (known !== PENDING) for (const frame of known.frames) this.host.writeFrame(frame);
+    return false;
+  }
+
+  /** Runs one admitted `method` message; returns a promise only when it blocks the session queue. */
+  run(msg: MethodMessage): void | Promise<void> {
     const handler = this.host.method(msg.method);
     if (!handler) {
       const error = new DDPError(404, `Method '${msg.method}' not found`).toWire();
       this.host.writeFrame(encode({ msg: 'result', id: msg.id, error }));
       this.host.writeFrame(encode({ msg: 'updated', methods: [msg.id] }));
+      this.memory.delete(msg.id); // nothing ran: a re-send may be answered again
       return;
     }
     const invocation = new Invocation(this.host, msg.randomSeed);
@@ -99,7 +122,6 @@ export class MethodCalls {
       this.finish(msg, value, undefined, false);
       return;
     }
-    if (this.memorySize > 0) this.remember(msg.id, null);
     const done = new Promise<void>((resolve) => {
       release = resolve;
       value.then(
@@ -116,12 +138,7 @@ export class MethodCalls {
     return unblocked ? undefined : done;
   }
 
-  /** Whether method `id` is running right now (a re-send of it is answered by the running call). */
-  isRunning(id: string): boolean {
-    return this.memory.get(id) === null;
-  }
-
-  /** Forgets every remembered result (the session ended). */
+  /** Forgets every remembered method (the session ended). */
   clear(): void {
     this.memory.clear();
   }
@@ -143,7 +160,22 @@ export class MethodCalls {
     // Meteor's order for a method that completes: `updated` (its write fence) then `result`.
     this.host.writeFrame(updated);
     this.host.writeFrame(resultFrame);
-    if (this.memorySize > 0) this.remember(msg.id, [updated, resultFrame]);
+    // Re-inserted so the map's order is completion order, which `forget` relies on.
+    this.memory.delete(msg.id);
+    this.memory.set(msg.id, { frames: [updated, resultFrame], resultNumber: this.host.sentCount() });
+    this.forget();
+  }
+
+  // Drops finished ids whose result is no longer replayable, oldest first, down to `memorySize`.
+  private forget(): void {
+    if (this.memory.size <= this.memorySize) return;
+    const firstReplayable = this.host.firstReplayable();
+    for (const [id, entry] of this.memory) {
+      if (entry === PENDING) continue;
+      if (entry.resultNumber >= firstReplayable) break; // completion order: the rest are newer
+      this.memory.delete(id);
+      if (this.memory.size <= this.memorySize) break;
+    }
   }
 
   private errorFrame(msg: MethodMessage, error: unknown): string {
@@ -158,15 +190,6 @@ export class MethodCalls {
         id: msg.id,
         error: new DDPError(500, 'Internal server error').toWire(),
       });
-    }
-  }
-
-  private remember(id: string, frames: string[] | null): void {
-    this.memory.delete(id);
-    this.memory.set(id, frames);
-    while (this.memory.size > this.memorySize) {
-      const oldest = this.memory.keys().next().value as string;
-      this.memory.delete(oldest);
     }
   }
 }

@@ -40,6 +40,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
   private readonly subs: Subscriptions;
   private readonly methodCalls: MethodCalls;
   private queue: QueueItem[] = [];
+  private resumes = 0;
   private pumping = false;
   private detachedAt = 0;
   private resumeCount = 0;
@@ -132,7 +133,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
       this.sendEvent({ type: 'DISCONNECT' });
       return;
     }
-    if (m.msg === 'method' && this.methodCalls.isRunning(m.id)) return; // awaited: its result follows once
+    if (m.msg === 'method' && !this.methodCalls.admit(m)) return; // already here once: never run twice
     if (m.msg === 'ping' || m.msg === 'pong')
       this.enqueue({ msg: 'error', reason: 'Bad request', offendingMessage: m });
     else this.enqueue(m);
@@ -352,8 +353,23 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
     this.host.resumed(this, Math.max(0, this.replay.sentCount - this.resumeCount));
   }
 
+  /** Number of the last message written (Meteor 3.5's `sentCount`). */
+  sentCount(): number {
+    return this.replay.sentCount;
+  }
+
+  /**
+   * Oldest message number a resuming client may still be missing. Each resume renumbers the replayed
+   * messages one later (after the new `connected`), so numbers recorded earlier may lag by up to one
+   * per resume: the bound is lowered by that much to stay safe.
+   */
+  firstReplayable(): number {
+    return this.replay.firstHeld - this.resumes;
+  }
+
   /** action flushBuffer: `connected` with the same id, then exactly the messages the client missed. */
   flushBuffer(): void {
+    this.resumes++;
     const missed = this.replay.rewindTo(this.resumeCount);
     this.replay.push(null);
     this.socket?.send(encode({ msg: 'connected', session: this.id, resumeReason: 'resumed' }));

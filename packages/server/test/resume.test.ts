@@ -169,7 +169,11 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     await delay(20);
     const b = await RawClient.connect(wsUrl, { session: a.session, receivedCount: 99 });
     expect(b.session).not.toBe(a.session);
-    expect(b.messages[0]).toEqual({ msg: 'connected', session: b.session, resumeReason: 'count-outside-buffer' });
+    expect(b.messages[0]).toEqual({
+      msg: 'connected',
+      session: b.session,
+      resumeReason: 'count-outside-buffer',
+    });
     expect(server.connections.has(a.session!)).toBe(false);
     expect(r.connections).toBe(2);
     expect(r.reasons).toEqual(['protocol-error']);
