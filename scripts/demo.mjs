@@ -20,10 +20,10 @@ if (process.env.SKIP_BUILD !== '1' || !existsSync(join(demo, 'dist/page/index.ht
   }
 }
 
-const child = spawn(
-  process.execPath,
-  ['--conditions=source', '--import', 'tsx', 'src/server/main.ts'],
-  { cwd: demo, stdio: 'inherit', env: process.env },
-);
+const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/server/main.ts'], {
+  cwd: demo,
+  stdio: 'inherit',
+  env: process.env,
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
