@@ -51,6 +51,7 @@ export function createClientConnectionContext(input: ClientConnectionInput): Cli
     resumeReason: undefined,
     lastLoss: undefined,
     inboundSinceTick: false,
+    quiescencePending: false,
     now: input.now ?? (() => 0),
     random: input.random ?? seededRandom(),
     retryDelayFor: resolveBackoff(input.backoff),
@@ -111,6 +112,7 @@ export const clientConnectionMachine = setup({
     beginReconnectHooks: noop,
     replayMethods: noop,
     resendSubscriptions: noop,
+    sessionStarted: noop,
     beginQuiescence: noop,
     sessionResumed: noop,
     sendPing: noop,
@@ -165,6 +167,8 @@ export const clientConnectionMachine = setup({
     })),
     markInbound: assign({ inboundSinceTick: true }),
     clearInbound: assign({ inboundSinceTick: false }),
+    markQuiescencePending: assign({ quiescencePending: true }),
+    clearQuiescencePending: assign({ quiescencePending: false }),
   },
   actors: {
     /** Runs `conn.onReconnect` then the global hooks in registration order; resolves when all settle. */
@@ -180,6 +184,12 @@ export const clientConnectionMachine = setup({
     sameSession: ({ context, event }) =>
       event.type === 'DDP.CONNECTED' && context.session !== undefined && event.session === context.session,
     hadSession: ({ context }) => context.session !== undefined,
+    /** The same session again while its store reset still waits for quiescence (lost during `quiescing`). */
+    resumesQuiescingSession: ({ context, event }) =>
+      context.quiescencePending &&
+      event.type === 'DDP.CONNECTED' &&
+      context.session !== undefined &&
+      event.session === context.session,
     heartbeatEnabled: ({ context }) => context.heartbeatInterval > 0 && context.versionSuggestion !== 'pre1',
     versionSupported: ({ context, event }) =>
       event.type === 'DDP.FAILED' && context.supportedVersions.includes(event.version),
@@ -252,13 +262,24 @@ export const clientConnectionMachine = setup({
         },
         session: {
           initial: 'awaitingConnected',
+          // Outside `quiescing` (data out of order around a handshake) the reset was still applied.
+          on: { 'QUIESCENCE.REACHED': { actions: 'clearQuiescencePending' } },
           states: {
             awaitingConnected: {
               on: {
                 'DDP.CONNECTED': [
+                  {
+                    guard: 'resumesQuiescingSession',
+                    target: 'quiescing',
+                    actions: ['acceptSession', 'sessionResumed'],
+                  },
                   { guard: 'sameSession', target: 'resumed', actions: ['acceptSession', 'sessionResumed'] },
-                  { guard: 'hadSession', target: 'quiescing', actions: ['acceptSession', 'beginQuiescence'] },
-                  { target: 'live', actions: ['acceptSession'] },
+                  {
+                    guard: 'hadSession',
+                    target: 'quiescing',
+                    actions: ['acceptSession', 'markQuiescencePending', 'beginQuiescence'],
+                  },
+                  { target: 'live', actions: ['acceptSession', 'sessionStarted'] },
                 ],
                 'DDP.FAILED': [
                   {
@@ -282,7 +303,9 @@ export const clientConnectionMachine = setup({
                 ],
               },
             },
-            quiescing: { on: { 'QUIESCENCE.REACHED': { target: 'live' } } },
+            quiescing: {
+              on: { 'QUIESCENCE.REACHED': { target: 'live', actions: 'clearQuiescencePending' } },
+            },
             resumed: {},
             live: {},
           },

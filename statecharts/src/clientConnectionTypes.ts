@@ -92,6 +92,11 @@ export interface ClientConnectionContext {
   lastLoss: ConnectionLoss | undefined;
   /** An inbound message arrived since the last heartbeat tick. */
   inboundSinceTick: boolean;
+  /**
+   * A new session's store reset is still waiting for quiescence (set entering `quiescing`, cleared by
+   * `QUIESCENCE.REACHED`). It survives a lost transport, so resuming that session goes back to `quiescing`.
+   */
+  quiescencePending: boolean;
   now: () => number;
   random: () => number;
   retryDelayFor: BackoffFunction;
@@ -122,6 +127,7 @@ export const CLIENT_CONNECTION_EFFECTS = Object.freeze({
     'beginReconnectHooks',
     'replayMethods',
     'resendSubscriptions',
+    'sessionStarted',
     'beginQuiescence',
     'sessionResumed',
     'sendPing',

@@ -41,6 +41,7 @@ export {
   serverSessionMachine,
 } from './serverSessionMachine.js';
 export {
+  type AbortReason,
   CLOSE_REASONS,
   type CloseReason,
   type ConnectRequest,

@@ -74,7 +74,7 @@ function close<const A extends readonly string[]>(reason: CloseReason, ...action
 
 /**
  * One server session's lifecycle: handshake, negotiation, established with heartbeat, detached within
- * the resume grace period, closed with a {@link CloseReason}. The server emits its `connection`,
+ * the resume grace period (after a lost or replaced socket), closed with a {@link CloseReason}. The server emits its `connection`,
  * `detach`, `resume` and `close` events from the named actions on these transitions.
  */
 export const serverSessionMachine = setup({
@@ -182,6 +182,8 @@ export const serverSessionMachine = setup({
           { guard: 'graceEnabled', target: 'detached', actions: ['emitDetach', 'startBuffering'] },
           close('socket-closed', 'emitClose'),
         ],
+        // The server only replaces a socket when resumption is on; the new socket resumes at once.
+        'SOCKET.REPLACED': { target: 'detached', actions: ['emitDetach', 'startBuffering'] },
         CLOSE: close('connection-close', 'closeSocket', 'emitClose'),
         'SERVER.CLOSE': close('server-close', 'closeSocket', 'emitClose'),
         ABORT: { target: 'closed', actions: ['setAbortReason', 'closeSocket', 'emitClose'] },
@@ -201,6 +203,7 @@ export const serverSessionMachine = setup({
       on: {
         RESUME: { target: 'established', actions: ['emitResume', 'flushBuffer'] },
         'BUFFER.OVERFLOW': close('buffer-overflow', 'dropBuffer', 'emitClose'),
+        SUPERSEDED: close('superseded', 'dropBuffer', 'emitClose'),
         CLOSE: close('connection-close', 'dropBuffer', 'emitClose'),
         'SERVER.CLOSE': close('server-close', 'dropBuffer', 'emitClose'),
         ABORT: { target: 'closed', actions: ['setAbortReason', 'dropBuffer', 'emitClose'] },

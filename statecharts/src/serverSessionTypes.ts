@@ -7,6 +7,8 @@ export type CloseReason =
   | 'socket-closed'
   | 'grace-expired'
   | 'buffer-overflow'
+  | 'superseded'
+  | 'slow-consumer'
   | 'server-close'
   | 'connection-close'
   | 'payload-too-large'
@@ -22,12 +24,20 @@ export const CLOSE_REASONS: readonly CloseReason[] = Object.freeze([
   'socket-closed',
   'grace-expired',
   'buffer-overflow',
+  'superseded',
+  'slow-consumer',
   'server-close',
   'connection-close',
   'payload-too-large',
   'queue-overflow',
   'protocol-error',
 ]);
+
+/** The reasons an `ABORT` from the server's socket and queue layer carries. */
+export type AbortReason = Extract<
+  CloseReason,
+  'payload-too-large' | 'queue-overflow' | 'protocol-error' | 'slow-consumer'
+>;
 
 /** The fields of the client's `connect` message the session machine reads (unvalidated). */
 export interface ConnectRequest {
@@ -78,11 +88,15 @@ export type ServerSessionEvent =
   | { type: 'DDP.ACTIVITY' }
   | { type: 'DISCONNECT' }
   | { type: 'SOCKET.CLOSED'; code?: number; reason?: string }
+  /** The server dropped a half-open socket the client has already replaced with a resuming one. */
+  | { type: 'SOCKET.REPLACED' }
   | { type: 'RESUME' }
   | { type: 'BUFFER.OVERFLOW' }
+  /** A new `connect` named this detached session but could not resume it. */
+  | { type: 'SUPERSEDED' }
   | { type: 'CLOSE' }
   | { type: 'SERVER.CLOSE' }
-  | { type: 'ABORT'; reason: CloseReason };
+  | { type: 'ABORT'; reason: AbortReason };
 
 /** The machine's output once `closed` (or `handedOff`, with no reason). */
 export interface ServerSessionOutput {

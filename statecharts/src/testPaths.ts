@@ -9,7 +9,7 @@ import {
 import { getAdjacencyMap, getShortestPaths, getSimplePaths } from 'xstate/graph';
 import { clientConnectionMachine } from './clientConnectionMachine.js';
 import type { ClientConnectionEvent, ClientConnectionInput, ClientStatus } from './clientConnectionTypes.js';
-import { descendants } from './diagram.js';
+import { descendants, transitionKeys } from './diagram.js';
 import { statusFromSnapshot } from './status.js';
 
 type ClientSnapshot = SnapshotFrom<typeof clientConnectionMachine>;
@@ -55,9 +55,9 @@ export interface ConnectionTestPath {
 export interface ConnectionTestPathsOptions {
   /**
    * `'shortest'`: one shortest path to every distinct state (status, regions, capped retryCount, session,
-   * suggested version). `'simple'`: every simple path over the coarse status graph (top-level state only),
+   * suggested version, pending quiescence). `'simple'`: every simple path over the coarse status graph (top-level state only),
    * which walks each status-to-status route once. `'transitions'`: for every distinct transition
-   * (source state value, event, target state value) a shortest path to its source plus that event, so
+   * (source state value, event, chart transitions taken, target state value) a shortest path to its source plus that event, so
    * every transition of the chart is taken at least once. @default 'shortest'
    */
   algorithm?: 'shortest' | 'simple' | 'transitions';
@@ -168,7 +168,8 @@ export interface EventPathsTraversal {
 /**
  * Event sequences through any machine, from its initial state (the first entry is `xstate.init`):
  * `'shortest'` (getShortestPaths: one per state key), `'simple'` (getSimplePaths), or `'transitions'`
- * (a shortest path to the source of every distinct value-level transition, plus that transition's event).
+ * (a shortest path to the source of every distinct transition, plus that transition's event: distinct
+ * by state value, event, the transitions taken, and the next state value).
  */
 export function eventPaths(
   machine: AnyStateMachine,
@@ -192,7 +193,12 @@ export function eventPaths(
     if (!prefix) continue;
     for (const { event, state: next } of Object.values(transitions)) {
       if (next === state || next.status === 'error') continue; // ignored here (or fatal)
-      const edge = `${JSON.stringify(state.value)}|${event.type}|${JSON.stringify(next.value)}`;
+      // The transitions taken tell apart guarded branches that lead to the same state value.
+      const taken = machine
+        .getTransitionData(state as never, event)
+        .flatMap((t) => transitionKeys(t))
+        .join(',');
+      const edge = `${JSON.stringify(state.value)}|${event.type}|${taken}|${JSON.stringify(next.value)}`;
       const candidate = [...prefix, event];
       const current = chosen.get(edge);
       if (!current || candidate.length < current.length) chosen.set(edge, candidate);
@@ -228,6 +234,7 @@ export function connectionTestPaths(options: ConnectionTestPathsOptions = {}): C
       s: s.context.session ?? null,
       vs: s.context.versionSuggestion ?? null,
       i: s.context.inboundSinceTick,
+      q: s.context.quiescencePending,
     });
   const coarse = (s: ClientSnapshot) =>
     JSON.stringify(typeof s.value === 'string' ? s.value : Object.keys(s.value));

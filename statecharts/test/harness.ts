@@ -1,7 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type AnyStateMachine, createActor, fromPromise, type InspectionEvent } from 'xstate';
 import { transitionKeys } from '../src/diagram.js';
-import { type ClientConnectionContext, clientConnectionMachine, statusFromSnapshot } from '../src/index.js';
+import {
+  type ClientConnectionContext,
+  clientConnectionMachine,
+  sessionPhase,
+  statusFromSnapshot,
+} from '../src/index.js';
 import type { ConnectionTestEvent, ConnectionTestPath } from '../src/testPaths.js';
 import { StatusOracle } from './statusOracle.js';
 import { SteppingClock } from './steppingClock.js';
@@ -233,6 +238,8 @@ export async function replayPath(path: ConnectionTestPath, machine?: AnyStateMac
     if (!same(status, expected)) fail(i, 'status object differs from the path', status, expected);
     const spec = oracle.snapshot();
     if (!same(status, spec)) fail(i, 'status object differs from the §2.1 oracle', status, spec);
+    const phase = sessionPhase(h.actor.getSnapshot());
+    if (phase !== oracle.phase) fail(i, 'session phase differs from the §4.3 oracle', phase, oracle.phase);
     const socket = h.transport.current;
     const transportState = socket?.state ?? 'none';
     const want =

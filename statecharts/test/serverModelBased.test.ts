@@ -34,11 +34,14 @@ const EVENTS: AnyEventObject[] = [
   { type: 'DDP.ACTIVITY' },
   { type: 'DISCONNECT' },
   { type: 'SOCKET.CLOSED', code: 1006 },
+  { type: 'SOCKET.REPLACED' },
   { type: 'RESUME' },
   { type: 'BUFFER.OVERFLOW' },
+  { type: 'SUPERSEDED' },
   { type: 'CLOSE' },
   { type: 'SERVER.CLOSE' },
   { type: 'ABORT', reason: 'protocol-error' },
+  { type: 'ABORT', reason: 'slow-consumer' },
 ];
 const afterEvents = descendants(serverSessionMachine.root).flatMap((n) =>
   [...n.transitions.keys()].filter((t) => t.startsWith('xstate.after.')).map((type) => ({ type })),
@@ -99,8 +102,12 @@ function expectedReason(
       if (before === 'departing') return 'client-disconnect';
       if (before === 'established' && (input.gracePeriodMs ?? 15_000) > 0) return 'detach';
       return 'socket-closed';
+    case 'SOCKET.REPLACED':
+      return 'detach';
     case 'BUFFER.OVERFLOW':
       return 'buffer-overflow';
+    case 'SUPERSEDED':
+      return 'superseded';
     case 'CLOSE':
       return 'connection-close';
     case 'SERVER.CLOSE':

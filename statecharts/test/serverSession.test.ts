@@ -118,6 +118,36 @@ describe('server session machine', () => {
     expect(closedWith(s)).toBe('buffer-overflow');
   });
 
+  it('a new connect that names the detached session but cannot resume it closes it with superseded', () => {
+    const s = startSession();
+    s.connect();
+    s.actor.send({ type: 'SOCKET.CLOSED' });
+    s.take();
+    s.actor.send({ type: 'SUPERSEDED' });
+    expect(closedWith(s)).toBe('superseded');
+    expect(s.log).toEqual(['dropBuffer', 'emitClose']);
+  });
+
+  it('SUPERSEDED is ignored while a socket is attached (only a detached session can be superseded)', () => {
+    const s = startSession();
+    s.connect();
+    s.actor.send({ type: 'SUPERSEDED' });
+    expect(s.value()).toMatchObject({ established: 'idle' });
+  });
+
+  it('SOCKET.REPLACED (a half-open socket the client replaced) detaches, then RESUME re-establishes', () => {
+    const s = startSession();
+    s.connect();
+    s.take();
+    s.actor.send({ type: 'SOCKET.REPLACED' });
+    expect(s.value()).toBe('detached');
+    expect(s.log).toEqual(['emitDetach', 'startBuffering']);
+    s.take();
+    s.actor.send({ type: 'RESUME' });
+    expect(s.value()).toMatchObject({ established: 'idle' });
+    expect(s.log).toEqual(['emitResume', 'flushBuffer']);
+  });
+
   it('gracePeriodMs 0: socket loss closes with socket-closed', () => {
     const s = startSession({ gracePeriodMs: 0 });
     s.connect();
@@ -169,8 +199,13 @@ describe('server session machine', () => {
     }
   });
 
-  it('ABORT carries its reason (payload-too-large, queue-overflow, protocol-error)', () => {
-    for (const reason of ['payload-too-large', 'queue-overflow', 'protocol-error'] as const) {
+  it('ABORT carries its reason (payload-too-large, queue-overflow, protocol-error, slow-consumer)', () => {
+    for (const reason of [
+      'payload-too-large',
+      'queue-overflow',
+      'protocol-error',
+      'slow-consumer',
+    ] as const) {
       const s = startSession();
       s.connect();
       s.actor.send({ type: 'ABORT', reason });
@@ -194,6 +229,7 @@ describe('server session machine', () => {
   });
 
   it('CLOSE_REASONS lists the closed union', () => {
-    expect(CLOSE_REASONS).toHaveLength(12);
+    expect(CLOSE_REASONS).toHaveLength(14);
+    expect(new Set(CLOSE_REASONS).size).toBe(14);
   });
 });

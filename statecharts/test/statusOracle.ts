@@ -1,5 +1,5 @@
 import { backoff } from '../src/backoff.js';
-import type { ClientStatus } from '../src/index.js';
+import type { ClientStatus, SessionPhase } from '../src/index.js';
 import type { ConnectionTestEvent } from '../src/testPaths.js';
 
 /**
@@ -22,6 +22,10 @@ export class StatusOracle {
   pinging = false;
   suggestion: string | undefined;
   session: string | undefined;
+  /** The DDP session phase (`sessionPhase`): what the last `connected` meant for the stores. */
+  phase: SessionPhase = 'none';
+  /** A new session's store reset has not reached quiescence yet (it survives a lost transport). */
+  quiescencePending = false;
   /** What the oracle expects the client to have put on the wire at this step. */
   expectPing = false;
 
@@ -49,6 +53,7 @@ export class StatusOracle {
   }
 
   private stopHeartbeat() {
+    this.phase = 'none';
     this.heartbeatOn = false;
     this.pinging = false;
     this.inbound = false;
@@ -91,6 +96,7 @@ export class StatusOracle {
         this.connected = true;
         this.retryCount = 0;
         this.suggestion = this.suggestion ?? this.opts.supported[0];
+        this.phase = 'awaiting-connected';
         return;
       case 'TRANSPORT.CLOSED':
       case 'TRANSPORT.ERROR':
@@ -118,6 +124,14 @@ export class StatusOracle {
       case 'DDP.CONNECTED':
         if (s !== 'connected' || this.ddpConnected) return;
         this.ddpConnected = true;
+        // Meteor §4.3: the first session starts clean; the same id keeps everything (and an unfinished
+        // reset keeps waiting); a new id resets the stores once quiescent.
+        if (this.session === undefined) this.phase = 'live';
+        else if (e.session === this.session) this.phase = this.quiescencePending ? 'quiescing' : 'resumed';
+        else {
+          this.phase = 'quiescing';
+          this.quiescencePending = true;
+        }
         this.session = e.session;
         this.heartbeatOn = this.opts.heartbeatInterval > 0 && this.suggestion !== 'pre1';
         return;
@@ -154,6 +168,10 @@ export class StatusOracle {
         this.retryCount = 0;
         this.retryTime = undefined;
         this.permanent = true;
+        return;
+      case 'QUIESCENCE.REACHED':
+        this.quiescencePending = false;
+        if (this.phase === 'quiescing') this.phase = 'live';
         return;
       case 'NETWORK.ONLINE':
         if (s === 'waiting' || s === 'failed') this.retryNow();

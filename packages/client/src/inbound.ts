@@ -85,13 +85,8 @@ function connected(conn: Connection, session: string, serverReason: unknown): vo
     session,
     ...(typeof serverReason === 'string' ? { resumeReason: serverReason } : {}),
   });
-  const context = conn.actor.getSnapshot().context;
-  const outcome = context.lastResume ?? 'first-session';
-  if (outcome === 'first-session') {
-    conn.receivedCount = 1;
-    conn.queue.settleHeld(false);
-    conn.data.beginFirstSession();
-  }
+  // The chart ran the branch's action (sessionStarted, sessionResumed or beginQuiescence) and recorded it.
+  const outcome = conn.actor.getSnapshot().context.lastResume ?? 'first-session';
   const reason =
     typeof serverReason === 'string'
       ? serverReason

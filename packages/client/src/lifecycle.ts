@@ -91,6 +91,11 @@ export function createLifecycle(
         conn.pendingUnsubs = [];
         for (const id of unsubs) conn.write(encode({ msg: 'unsub', id }));
       },
+      sessionStarted: () => {
+        conn.receivedCount = 1;
+        conn.queue.settleHeld(false);
+        conn.data.beginFirstSession();
+      },
       beginQuiescence: () => {
         conn.receivedCount = 1;
         conn.queue.settleHeld(false);

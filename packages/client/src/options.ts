@@ -50,8 +50,8 @@ export interface ConnectOptions {
   resume?: boolean;
   /** A session id to try to resume on the first connect (e.g. saved across a page load). */
   resumeSession?: string;
-  /** An XState inspector (e.g. from `@statelyai/inspect`), passed to `createActor`. */
-  inspect?: (event: unknown) => void;
+  /** An XState inspector (an observer or a function, e.g. `createBrowserInspector().inspect`), passed to `createActor`. */
+  inspect?: ActorOptions<AnyActorLogic>['inspect'];
   /** The clock the machine's timers use (a `SimulatedClock` in tests). @default the real clock */
   clock?: Clock;
   /** Current epoch ms, for `retryTime`. @default clock.now when a SimulatedClock is given, else Date.now */

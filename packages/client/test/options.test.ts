@@ -22,6 +22,14 @@ describe('options', () => {
     expect(conn.actor.getSnapshot().matches({ connected: { session: 'live' } })).toBe(true);
   });
 
+  it('inspect also takes an observer object (what @statelyai/inspect hands out)', async () => {
+    const types = new Set<string>();
+    const { conn, server } = setup({ inspect: { next: (e) => types.add(e.type) } });
+    await live(conn, server);
+    expect(types).toContain('@xstate.microstep');
+    expect(types).toContain('@xstate.event');
+  });
+
   it('a WebSocket constructor passed in is used', async () => {
     const s = await new ScriptedServer().start();
     let constructed = 0;

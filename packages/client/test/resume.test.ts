@@ -108,6 +108,49 @@ describe('session resumption, client half (Meteor 3.5 wire)', () => {
     expect(off.conn.lastResume).toMatchObject({ outcome: 'new-session', reason: 'not-requested' });
   });
 
+  it('a drop while quiescing, then a resume of that session: still quiescing until the reset applies', async () => {
+    const ctx = setup();
+    const { conn } = ctx;
+    let socket = await live(conn, ctx.server, 'S');
+    const sub = conn.subscribe('feed');
+    socket.receive({ msg: 'added', collection: 'feed', id: 'old', fields: {} });
+    socket.receive({ msg: 'ready', subs: [sub.id] });
+    socket = await dropAndReopen(ctx);
+    socket.receive({ msg: 'connected', session: 'T', resumeReason: 'grace-expired' });
+    expect(conn.actor.getSnapshot().matches({ connected: { session: 'quiescing' } })).toBe(true);
+    socket.receive({ msg: 'added', collection: 'feed', id: 'new', fields: {} }); // held until ready
+    expect(conn.collection('feed').findOne('old')).toBeDefined();
+
+    socket = await dropAndReopen(ctx);
+    expect(socket.messages()[0]).toMatchObject({ msg: 'connect', session: 'T', receivedCount: 2 });
+    socket.receive({ msg: 'connected', session: 'T', resumeReason: 'resumed' });
+    expect(conn.lastResume).toMatchObject({ outcome: 'resumed', reason: 'resumed' });
+    expect(conn.actor.getSnapshot().matches({ connected: { session: 'quiescing' } })).toBe(true);
+    expect(conn.collection('feed').findOne('old')).toBeDefined(); // the reset has not run yet
+
+    socket.receive({ msg: 'ready', subs: [sub.id] });
+    expect(conn.actor.getSnapshot().matches({ connected: { session: 'live' } })).toBe(true);
+    expect(
+      conn
+        .collection('feed')
+        .find()
+        .map((d) => d._id),
+    ).toEqual(['new']);
+    expect(conn.actor.getSnapshot().context.quiescencePending).toBe(false);
+  });
+
+  it('the first session restarts the received count at its connected (sessionStarted)', async () => {
+    const ctx = setup();
+    const socket = await open(ctx.server);
+    socket.receive({ msg: 'error', reason: 'before connected' }); // counted, then forgotten
+    expect(ctx.conn.stats().receivedCount).toBe(1);
+    socket.receive({ msg: 'connected', session: 'S' });
+    expect(ctx.conn.lastResume).toMatchObject({ outcome: 'first-session' });
+    expect(ctx.conn.stats().receivedCount).toBe(1);
+    socket.receive({ msg: 'added', collection: 'c', id: 'a' });
+    expect(ctx.conn.stats().receivedCount).toBe(2);
+  });
+
   it('resumeSession offers a saved session on the first connect', async () => {
     const ctx = setup({ resumeSession: 'saved' });
     const socket = await open(ctx.server);

@@ -187,7 +187,7 @@ describe('Meteor 3.5 client fields against the ddpx server (scenarios 37–40)',
     const c = await RawClient.connect(url, { session: a.session, receivedCount: a.receivedCount - 8 });
     expect(c.session).not.toBe(a.session);
     expect(b.server.connections.has(a.session!)).toBe(false);
-    expect(b.closes).toEqual(['buffer-overflow']);
+    expect(b.closes).toEqual(['superseded']);
     expect(b.connections).toEqual([a.session, c.session]);
     await until(() => closed.length === 1);
     expect(closed).toEqual([a.session]);

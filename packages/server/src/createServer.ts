@@ -292,15 +292,12 @@ export class DDPServer {
     return 'count-outside-buffer';
   }
 
-  // A `connect` naming a detached session it cannot resume: that session is removed now (Meteor 3.5).
+  // A `connect` naming a detached session it cannot resume: that session is removed now (Meteor 3.5),
+  // with reason `superseded` (the new connection's `resumeReason` says why it could not resume).
   private supersede(request: ConnectRequest | undefined): void {
     if (!request || typeof request.session !== 'string') return;
     const stale = this.sessions.get(request.session);
-    if (stale?.phase !== 'detached') return;
-    const count = request.receivedCount;
-    const reason =
-      typeof count === 'number' && count > stale.replay.sentCount ? 'protocol-error' : 'buffer-overflow';
-    stale.abort(reason);
+    if (stale?.phase === 'detached') stale.supersede();
   }
 }
 

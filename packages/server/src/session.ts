@@ -7,7 +7,7 @@ import {
   randomId,
   type ServerMessage,
 } from '@ddpx/protocol';
-import type { ConnectRequest } from '@ddpx/statecharts';
+import type { AbortReason, ConnectRequest } from '@ddpx/statecharts';
 import { ConnectionHandle, type ConnectionOwner } from './connectionHandle.js';
 import { clientAddressOf } from './headers.js';
 import { MergeBox } from './mergeBox.js';
@@ -246,7 +246,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
     if (this.socket) {
       this.socket.send(frame);
       if (this.socket.bufferedAmount > this.host.options.maxBufferedBytes) {
-        queueMicrotask(() => this.abort('buffer-overflow'));
+        queueMicrotask(() => this.abort('slow-consumer'));
       }
     } else if (this.phase === 'detached' && Math.max(dropped, budgetDrop) > this.detachedAt) {
       queueMicrotask(() => this.sendEvent({ type: 'BUFFER.OVERFLOW' }));
@@ -262,8 +262,13 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
   // ---- lifecycle (bound to the machine's actions) --------------------------------------------------
 
   /** The socket is done or broken in a way the session cannot survive. */
-  abort(reason: CloseReason): void {
+  abort(reason: AbortReason): void {
     this.sendEvent({ type: 'ABORT', reason });
+  }
+
+  /** A new `connect` named this (detached) session but could not resume it: it ends (`superseded`). */
+  supersede(): void {
+    this.sendEvent({ type: 'SUPERSEDED' });
   }
 
   requestClose(): void {
@@ -322,7 +327,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
 
   /**
    * Drops a socket the client has already replaced (a half-open TCP connection the server has not
-   * noticed yet): the machine sees an ordinary socket loss and detaches, so the new socket can resume.
+   * noticed yet): the machine detaches (`SOCKET.REPLACED`), so the new socket can resume.
    */
   dropReplacedSocket(): void {
     const socket = this.socket;
@@ -330,7 +335,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
     this.socket = undefined;
     socket.setHandlers(IGNORED_SOCKET);
     socket.close(1000, 'replaced by a resumed connection');
-    this.sendEvent({ type: 'SOCKET.CLOSED' });
+    this.sendEvent({ type: 'SOCKET.REPLACED' });
   }
 
   /** Gives up this (pre-session) socket, for a resume. */

@@ -21,6 +21,7 @@ export function closeCodeFor(reason: CloseReason | undefined): number {
     case 'protocol-error':
       return 1002;
     case 'queue-overflow':
+    case 'slow-consumer':
     case 'buffer-overflow':
       return 1008;
     case 'server-close':

@@ -56,6 +56,25 @@ describe('limits', () => {
     expect(reasons).toEqual(['queue-overflow']);
   });
 
+  it('a client that stops reading is closed once maxBufferedBytes are queued (slow-consumer)', async () => {
+    const reasons: CloseReason[] = [];
+    const big = 'x'.repeat(1_000_000);
+    const { wsUrl, server } = await start({ maxBufferedBytes: 256 * 1024 }, (s) =>
+      s.methods({ big: () => big }),
+    );
+    server.on('close', (e) => reasons.push(e.reason));
+    const bystander = await RawClient.connect(wsUrl);
+    const c = await RawClient.connect(wsUrl);
+    c.ws.pause(); // the client's TCP receive window fills, then the server's send buffer grows
+    for (let i = 0; i < 40 && reasons.length === 0; i++) {
+      c.send({ msg: 'method', id: String(i), method: 'big', params: [] });
+      await delay(5);
+    }
+    expect(reasons).toEqual(['slow-consumer']);
+    expect(server.connections.size).toBe(1);
+    expect((await bystander.call('big', [])).result).toBe(big);
+  });
+
   it('maxSessions refuses sockets beyond the limit with 1013', async () => {
     const { wsUrl } = await start({ maxSessions: 1 });
     await RawClient.connect(wsUrl);

@@ -160,7 +160,7 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     expect(r.reasons).toEqual(['client-disconnect']);
   });
 
-  it('a count outside the buffer gets a new session and the stale one is removed (40)', async () => {
+  it('a count outside the buffer gets a new session and the stale one is removed: superseded (40)', async () => {
     const r = recorder();
     const { wsUrl, server } = await start({ resume: { gracePeriodMs: 2000 } }, (s) => r.setup(s));
     const a = await RawClient.connect(wsUrl);
@@ -176,7 +176,7 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     });
     expect(server.connections.has(a.session!)).toBe(false);
     expect(r.connections).toBe(2);
-    expect(r.reasons).toEqual(['protocol-error']);
+    expect(r.reasons).toEqual(['superseded']);
   });
 
   it('a detached session whose buffer overflows is closed (buffer-overflow)', async () => {
