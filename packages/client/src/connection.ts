@@ -133,6 +133,15 @@ export class Connection {
     return () => this.statusListeners.delete(listener);
   }
 
+  /**
+   * Attaches an inspector to the running actor late (the `inspect` option attaches one at creation);
+   * returns the unsubscribe function.
+   */
+  inspect(observer: NonNullable<ConnectOptions['inspect']>): () => void {
+    const subscription = this.actor.system.inspect(observer);
+    return () => subscription.unsubscribe();
+  }
+
   /** The current session id (undefined before the first `connected`). */
   get sessionId(): string | undefined {
     return this.actor.getSnapshot().context.session;

@@ -30,6 +30,23 @@ describe('options', () => {
     expect(types).toContain('@xstate.event');
   });
 
+  it('inspect(observer) attaches late and detaches with the returned function', async () => {
+    const { conn, server } = setup({ autoConnect: false });
+    const seen: string[] = [];
+    const stop = conn.inspect((e) => {
+      if (e.type === '@xstate.event') seen.push((e.event as { type: string }).type);
+    });
+    conn.reconnect();
+    await live(conn, server);
+    expect(seen).toContain('RECONNECT');
+    expect(seen).toContain('DDP.CONNECTED');
+    stop();
+    const before = seen.length;
+    conn.disconnect();
+    expect(conn.status().status).toBe('offline');
+    expect(seen.length).toBe(before);
+  });
+
   it('a WebSocket constructor passed in is used', async () => {
     const s = await new ScriptedServer().start();
     let constructed = 0;

@@ -1,4 +1,5 @@
 import { SUPPORTED_DDP_VERSIONS } from '@ddpx/protocol';
+import type { ActorOptions, AnyActorLogic } from 'xstate';
 
 /** Session resumption (Meteor 3.5's grace period, plus ddpx's replay buffer). */
 export interface ResumeOptions {
@@ -44,6 +45,8 @@ export interface ServerOptions {
   sockjsDisconnectDelay?: number;
   /** Bytes written to one socket but not yet flushed before that connection is closed as too slow. @default 16777216 (16 MiB) */
   maxBufferedBytes?: number;
+  /** An XState inspector attached to every session's machine (e.g. `createWebSocketInspector().inspect`). */
+  inspect?: ActorOptions<AnyActorLogic>['inspect'];
 }
 
 /** Options with every default applied. */
@@ -63,6 +66,7 @@ export interface ResolvedOptions {
   sockjsHeartbeatDelay: number;
   sockjsDisconnectDelay: number;
   maxBufferedBytes: number;
+  inspect: ActorOptions<AnyActorLogic>['inspect'] | undefined;
 }
 
 /** The defaults of {@link ServerOptions}, as one frozen object. */
@@ -164,5 +168,6 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
       d.sockjsDisconnectDelay,
     ),
     maxBufferedBytes: nonNegative('maxBufferedBytes', options.maxBufferedBytes, d.maxBufferedBytes),
+    inspect: options.inspect,
   };
 }

@@ -63,6 +63,7 @@ export function startSessionActor(session: Session, options: ResolvedOptions): S
       heartbeatTimeout: options.heartbeatTimeout,
       gracePeriodMs: options.resume.gracePeriodMs,
     },
+    ...(options.inspect ? { inspect: options.inspect } : {}),
   });
   sessions.set(session.id, session);
   actor.subscribe({

@@ -158,3 +158,22 @@ describe('the connection object (scenario 37)', () => {
     expect(c.closeCode).toBeUndefined();
   });
 });
+
+describe('inspect option', () => {
+  it("every session's machine reports to the inspector: handshake, establishment, goodbye", async () => {
+    const events: string[] = [];
+    const { wsUrl } = await start({
+      inspect: (e) => {
+        if (e.type === '@xstate.event') events.push((e.event as { type: string }).type);
+      },
+    });
+    const c = await RawClient.connect(wsUrl);
+    c.send({ msg: 'disconnect' });
+    c.ws.close();
+    await c.closed;
+    await delay(20);
+    expect(events).toContain('DDP.CONNECT');
+    expect(events).toContain('DISCONNECT');
+    expect(events).toContain('SOCKET.CLOSED');
+  });
+});
