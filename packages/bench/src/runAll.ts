@@ -1,0 +1,58 @@
+import { type BundleRow, bundleSizes, statusTransitionCost } from './benches/clientCost.js';
+import { type MemoryRow, runMemory } from './benches/memory.js';
+import { type RoundTripRow, runRoundTrip } from './benches/roundTrip.js';
+import { runStorm, type StormRow } from './benches/storm.js';
+import type { BenchSize } from './sizes.js';
+import type { TransitionCost } from './transitionCost.js';
+
+/** Everything one bench run measured. */
+export interface BenchResults {
+  size: BenchSize['name'];
+  startedAt: string;
+  durationMs: number;
+  roundTrip: RoundTripRow[];
+  memory: MemoryRow[];
+  storms: StormRow[];
+  bundles: BundleRow[];
+  transitions: TransitionCost;
+}
+
+const STORMS = [
+  ['restart', 'meteor'],
+  ['restart', 'full-jitter'],
+  ['drop-resume', 'meteor'],
+  ['drop-resume', 'full-jitter'],
+] as const;
+
+/** Runs every benchmark at `size`, one after the other; `log` gets progress lines. */
+export async function runAll(size: BenchSize, log: (line: string) => void = () => {}): Promise<BenchResults> {
+  const t0 = Date.now();
+  const startedAt = new Date().toISOString();
+  log('1/4 method round trips…');
+  const roundTrip = await runRoundTrip(size.roundTrip);
+  log('2/4 idle memory…');
+  const memory = await runMemory(size.memory);
+  log('3/4 reconnect storms…');
+  const storms: StormRow[] = [];
+  if (size.stormsInParallel)
+    storms.push(...(await Promise.all(STORMS.map(([s, b]) => runStorm(s, b, size.storm)))));
+  else {
+    for (const [s, b] of STORMS) {
+      log(`    ${s} / ${b}`);
+      storms.push(await runStorm(s, b, size.storm));
+    }
+  }
+  log('4/4 client cost…');
+  const bundles = await bundleSizes();
+  const transitions = await statusTransitionCost(size.transitions);
+  return {
+    size: size.name,
+    startedAt,
+    durationMs: Date.now() - t0,
+    roundTrip,
+    memory,
+    storms,
+    bundles,
+    transitions,
+  };
+}

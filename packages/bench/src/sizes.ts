@@ -1,0 +1,38 @@
+import type { MemorySize } from './benches/memory.js';
+import type { RoundTripSize } from './benches/roundTrip.js';
+import type { StormSize } from './benches/storm.js';
+
+/** Every benchmark's size for one run. */
+export interface BenchSize {
+  name: 'full' | 'smoke';
+  roundTrip: RoundTripSize;
+  memory: MemorySize;
+  storm: StormSize;
+  /** Run the four storms at once (smoke only: keeps it short). */
+  stormsInParallel: boolean;
+  /** Status transitions measured for the client CPU cost. */
+  transitions: number;
+}
+
+/**
+ * The full run. 19,500 rather than 20,000 idle connections: the server process holds one descriptor
+ * per socket and this container's hard `ulimit -n` is 20,000 (it cannot be raised without privileges).
+ */
+export const FULL: BenchSize = {
+  name: 'full',
+  roundTrip: { runs: 3, warmupMs: 1000, durationMs: 3000, inflights: [1, 256] },
+  memory: { counts: [5000, 19_500], workers: 4, settleMs: 1500 },
+  storm: { clients: 5000, workers: 2, timeoutMs: 45_000 },
+  stormsInParallel: false,
+  transitions: 5000,
+};
+
+/** The smoke size CI runs: every benchmark, tiny, a few seconds each. */
+export const SMOKE: BenchSize = {
+  name: 'smoke',
+  roundTrip: { runs: 1, warmupMs: 100, durationMs: 300, inflights: [1, 256] },
+  memory: { counts: [50, 100], workers: 2, settleMs: 100 },
+  storm: { clients: 40, workers: 2, timeoutMs: 20_000 },
+  stormsInParallel: true,
+  transitions: 300,
+};
