@@ -13,7 +13,9 @@ export interface ConnectionOwner {
 
 /** The public connection object: Meteor's `connectionHandle`. */
 export class ConnectionHandle implements Connection {
-  private closeCallbacks: Array<() => void> | undefined = [];
+  // Created by the first onClose; `closed` once they ran (or were dropped).
+  private closeCallbacks: Array<() => void> | undefined;
+  private closed = false;
 
   constructor(
     readonly id: string,
@@ -32,14 +34,19 @@ export class ConnectionHandle implements Connection {
 
   onClose(callback: () => void): void {
     if (typeof callback !== 'function') throw new TypeError('onClose expects a function');
-    if (this.closeCallbacks && !this.owner.ended) this.closeCallbacks.push(callback);
-    else setImmediate(() => this.run(callback));
+    if (this.closed || this.owner.ended) {
+      setImmediate(() => this.run(callback));
+      return;
+    }
+    this.closeCallbacks ??= [];
+    this.closeCallbacks.push(callback);
   }
 
   /** Runs the onClose callbacks once, deferred (called when the session really ends). */
   runCloseCallbacks(): void {
     const callbacks = this.closeCallbacks;
     this.closeCallbacks = undefined;
+    this.closed = true;
     if (!callbacks || callbacks.length === 0) return;
     setImmediate(() => {
       for (const cb of callbacks) this.run(cb);

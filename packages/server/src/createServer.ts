@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConnectRequest } from '@ddpx/statecharts';
+import { ConnectionsView } from './connectionsView.js';
 import { ServerEventEmitter } from './events.js';
 import { bindHttpServer } from './httpBinding.js';
 import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
@@ -43,7 +44,7 @@ export class DDPServer {
   private readonly events = new ServerEventEmitter();
   private readonly sessions = new Map<string, Session>();
   private readonly pending = new Set<Session>();
-  private readonly connectionMap = new Map<string, Connection>();
+  private readonly connectionMap = new ConnectionsView(this.sessions);
   private readonly replayBudget: ReplayBudget;
   private readonly websocket: WebsocketEndpoint | undefined;
   private readonly sockjs: SockjsEndpoint | undefined;
@@ -134,7 +135,10 @@ export class DDPServer {
     return this;
   }
 
-  /** Listens on `port` (0 for any free port) with an http server of its own, or the attached one. */
+  /**
+   * Listens on `port` (0 for any free port) with an http server of its own, or the attached one, with
+   * a pending-connection queue of `options.backlog`.
+   */
   listen(port = 0, host?: string): Promise<AddressInfo> {
     if (!this.httpServer) {
       this.attach(createHttpServer());
@@ -144,7 +148,8 @@ export class DDPServer {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       server.once('error', onError);
-      server.listen(port, host, () => {
+      const listenOptions = host === undefined ? { port } : { port, host };
+      server.listen({ ...listenOptions, backlog: this.options.backlog }, () => {
         server.removeListener('error', onError);
         resolve(server.address() as AddressInfo);
       });
@@ -248,7 +253,6 @@ export class DDPServer {
         this.supersede(request);
         this.pending.delete(session);
         this.sessions.set(session.id, session);
-        this.connectionMap.set(session.id, session.connection);
         this.runConnectionHooks(session.connection);
         this.events.emit('connection', { connection: session.connection });
       },
@@ -272,7 +276,6 @@ export class DDPServer {
     this.pending.delete(session);
     if (this.sessions.get(session.id) === session) {
       this.sessions.delete(session.id);
-      this.connectionMap.delete(session.id);
     }
   }
 

@@ -45,7 +45,16 @@ export interface ServerOptions {
   sockjsDisconnectDelay?: number;
   /** Bytes written to one socket but not yet flushed before that connection is closed as too slow. @default 16777216 (16 MiB) */
   maxBufferedBytes?: number;
-  /** An XState inspector attached to every session's machine (e.g. `createWebSocketInspector().inspect`). */
+  /**
+   * Length of the kernel's queue of pending TCP connections for the http server `listen()` starts
+   * (Node's default is 511, too short for thousands of clients reconnecting at once). Linux caps it at
+   * `net.core.somaxconn`. Not used by `attach()`: the app listens its own server. @default 4096
+   */
+  backlog?: number;
+  /**
+   * An XState inspector attached to every session's machine (e.g. `createWebSocketInspector().inspect`).
+   * Inspected sessions run a real XState actor; others hold only their machine's snapshot.
+   */
   inspect?: ActorOptions<AnyActorLogic>['inspect'];
 }
 
@@ -66,6 +75,7 @@ export interface ResolvedOptions {
   sockjsHeartbeatDelay: number;
   sockjsDisconnectDelay: number;
   maxBufferedBytes: number;
+  backlog: number;
   inspect: ActorOptions<AnyActorLogic>['inspect'] | undefined;
 }
 
@@ -87,6 +97,7 @@ export const SERVER_DEFAULTS = Object.freeze({
   sockjsHeartbeatDelay: 45_000,
   sockjsDisconnectDelay: 60_000,
   maxBufferedBytes: 16 * 1024 * 1024,
+  backlog: 4096,
 } as const);
 
 /** Meteor's rule: `parseInt(HTTP_FORWARDED_COUNT) || 0`, so invalid, empty and negative-looking junk give 0. */
@@ -114,6 +125,12 @@ function path(name: string, value: string | false | undefined, fallback: string)
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !value.startsWith('/')) throw new TypeError(`${name} must start with '/'`);
   return value.length > 1 && value.endsWith('/') ? value.slice(0, -1) : value;
+}
+
+function backlog(value: number | undefined, fallback: number): number {
+  const v = positive('backlog', value, fallback);
+  if (!Number.isSafeInteger(v)) throw new RangeError(`backlog must be an integer, got ${String(v)}`);
+  return v;
 }
 
 /** Applies defaults and checks every option; misuse throws TypeError/RangeError at once. */
@@ -168,6 +185,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
       d.sockjsDisconnectDelay,
     ),
     maxBufferedBytes: nonNegative('maxBufferedBytes', options.maxBufferedBytes, d.maxBufferedBytes),
+    backlog: backlog(options.backlog, d.backlog),
     inspect: options.inspect,
   };
 }

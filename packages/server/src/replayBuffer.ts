@@ -12,7 +12,10 @@ export class ReplayBudget {
 export class ReplayBuffer {
   /** Messages sent over the session's lifetime (the `connected` of a new session is number 1). */
   sentCount = 0;
-  private frames: Array<string | null> = [];
+  // The held messages, oldest at `head`; undefined while every held message is a null (an idle
+  // session holds only its `connected`), counted by `nulls` instead of stored.
+  private frames: Array<string | null> | undefined;
+  private nulls = 0;
   private head = 0;
   private bytes = 0;
 
@@ -24,7 +27,11 @@ export class ReplayBuffer {
 
   /** Number of the oldest message still held (sentCount − held + 1). */
   get firstHeld(): number {
-    return this.sentCount - (this.frames.length - this.head) + 1;
+    return this.sentCount - this.held + 1;
+  }
+
+  private get held(): number {
+    return this.frames === undefined ? this.nulls : this.frames.length - this.head;
   }
 
   /**
@@ -34,20 +41,26 @@ export class ReplayBuffer {
   push(frame: string | null): number {
     this.sentCount++;
     if (this.capacity === 0) return this.sentCount;
-    const size = frame === null ? 0 : frame.length;
-    this.frames.push(frame);
-    this.bytes += size;
-    this.budget.used += size;
+    if (frame === null && this.frames === undefined) {
+      this.nulls++;
+    } else {
+      if (this.frames === undefined) {
+        this.frames = [];
+        for (; this.nulls > 0; this.nulls--) this.frames.push(null);
+      }
+      const size = frame === null ? 0 : frame.length;
+      this.frames.push(frame);
+      this.bytes += size;
+      this.budget.used += size;
+    }
     let dropped = 0;
-    while (
-      this.frames.length - this.head > this.capacity ||
-      (this.bytes > this.maxBytes && this.frames.length - this.head > 1)
-    ) {
+    while (this.held > this.capacity || (this.bytes > this.maxBytes && this.held > 1)) {
       dropped = this.firstHeld;
       this.dropOldest();
     }
-    if (this.head > 64 && this.head * 2 > this.frames.length) {
-      this.frames = this.frames.slice(this.head);
+    const frames = this.frames;
+    if (frames !== undefined && this.head > 64 && this.head * 2 > frames.length) {
+      this.frames = frames.slice(this.head);
       this.head = 0;
     }
     return dropped;
@@ -66,9 +79,11 @@ export class ReplayBuffer {
     if (receivedCount === this.sentCount) return [];
     if (receivedCount + 1 < this.firstHeld) return undefined;
     const out: string[] = [];
+    const frames = this.frames;
+    if (frames === undefined) return out;
     const start = this.head + (receivedCount + 1 - this.firstHeld);
-    for (let i = start; i < this.frames.length; i++) {
-      const frame = this.frames[i];
+    for (let i = start; i < frames.length; i++) {
+      const frame = frames[i];
       if (frame !== null && frame !== undefined) out.push(frame);
     }
     return out;
@@ -79,22 +94,28 @@ export class ReplayBuffer {
    * send `connected` first and renumber the replayed frames after it, as the client counts them.
    */
   rewindTo(receivedCount: number): string[] {
-    const frames = this.since(receivedCount) ?? [];
-    const keep = this.head + Math.max(0, receivedCount + 1 - this.firstHeld);
-    for (let i = keep; i < this.frames.length; i++) {
-      const size = this.frames[i]?.length ?? 0;
-      this.bytes -= size;
-      this.budget.used -= size;
+    const missed = this.since(receivedCount) ?? [];
+    const kept = Math.max(0, receivedCount + 1 - this.firstHeld);
+    const frames = this.frames;
+    if (frames === undefined) {
+      this.nulls = Math.min(this.nulls, kept);
+    } else {
+      const keep = this.head + kept;
+      for (let i = keep; i < frames.length; i++) {
+        const size = frames[i]?.length ?? 0;
+        this.bytes -= size;
+        this.budget.used -= size;
+      }
+      frames.length = Math.min(frames.length, keep);
     }
-    this.frames.length = Math.min(this.frames.length, keep);
     this.sentCount = receivedCount;
-    return frames;
+    return missed;
   }
 
   /** Drops the oldest frames while the shared budget is exceeded; returns the number of the last one dropped. */
   shed(): number {
     let dropped = 0;
-    while (this.budget.used > this.budget.max && this.frames.length > this.head) {
+    while (this.budget.used > this.budget.max && this.held > 0) {
       dropped = this.firstHeld;
       this.dropOldest();
     }
@@ -105,13 +126,19 @@ export class ReplayBuffer {
   release(): void {
     this.budget.used -= this.bytes;
     this.bytes = 0;
-    this.frames = [];
+    this.frames = undefined;
+    this.nulls = 0;
     this.head = 0;
   }
 
   private dropOldest(): void {
-    const frame = this.frames[this.head];
-    this.frames[this.head] = null;
+    const frames = this.frames;
+    if (frames === undefined) {
+      this.nulls--;
+      return;
+    }
+    const frame = frames[this.head];
+    frames[this.head] = null;
     this.head++;
     const size = frame ? frame.length : 0;
     this.bytes -= size;

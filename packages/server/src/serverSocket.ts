@@ -3,14 +3,14 @@ import type { TransportKind } from './types.js';
 /** A transport-level fault that ends the session (the socket is closing or must be closed). */
 export type SocketFault = 'payload-too-large' | 'protocol-error';
 
-/** What a socket tells its owner. */
+/** What a socket tells its owner (a session implements it directly: no handler object per socket). */
 export interface ServerSocketHandlers {
   /** The transport hit a fault (oversized frame, protocol violation). */
-  fault(kind: SocketFault): void;
+  socketFault(kind: SocketFault): void;
   /** One inbound text frame (one DDP message). */
-  message(text: string): void;
+  socketMessage(text: string): void;
   /** The socket closed (for any reason); called once. */
-  close(code: number | undefined): void;
+  socketClosed(code: number | undefined): void;
 }
 
 /**
@@ -54,11 +54,12 @@ export abstract class BaseServerSocket implements ServerSocket {
   abstract readonly remoteAddress: string | undefined;
   abstract readonly headers: Record<string, string>;
   abstract readonly bufferedAmount: number;
-  private outbox: string[] = [];
+  // Created on first use: an idle socket holds no frame.
+  private outbox: string[] | undefined;
   private scheduled = false;
   private ended = false;
   private handlers: ServerSocketHandlers | undefined;
-  private readonly early: string[] = [];
+  private early: string[] | undefined;
 
   /** Writes a batch of frames to the transport. */
   protected abstract writeAll(frames: string[]): void;
@@ -67,25 +68,26 @@ export abstract class BaseServerSocket implements ServerSocket {
 
   send(frame: string): void {
     if (this.ended) return;
+    this.outbox ??= [];
     this.outbox.push(frame);
     if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(this.flush);
+      queueMicrotask(() => this.flush());
     }
   }
 
   /** Writes every queued frame now. */
-  readonly flush = (): void => {
+  flush(): void {
     this.scheduled = false;
-    if (this.outbox.length === 0) return;
     const frames = this.outbox;
-    this.outbox = [];
+    if (frames === undefined) return;
+    this.outbox = undefined;
     try {
       this.writeAll(frames);
     } catch {
       // A socket that fails to write is closing; its close event ends the session.
     }
-  };
+  }
 
   close(code: number = CloseCode.normal, reason = ''): void {
     if (this.ended) return;
@@ -100,26 +102,32 @@ export abstract class BaseServerSocket implements ServerSocket {
 
   setHandlers(handlers: ServerSocketHandlers): void {
     this.handlers = handlers;
-    while (this.early.length > 0 && this.handlers === handlers) handlers.message(this.early.shift()!);
+    const early = this.early;
+    while (early && early.length > 0 && this.handlers === handlers) handlers.socketMessage(early.shift()!);
+    if (early?.length === 0) this.early = undefined;
   }
 
-  /** Delivers an inbound frame. */
-  protected received(text: string): void {
-    if (this.handlers) this.handlers.message(text);
-    else this.early.push(text);
+  /** Delivers an inbound frame (called by the transport). */
+  received(text: string): void {
+    if (this.handlers) {
+      this.handlers.socketMessage(text);
+      return;
+    }
+    this.early ??= [];
+    this.early.push(text);
   }
 
-  /** Reports a transport fault. */
-  protected faulted(kind: SocketFault): void {
-    this.handlers?.fault(kind);
+  /** Reports a transport fault (called by the transport). */
+  faulted(kind: SocketFault): void {
+    this.handlers?.socketFault(kind);
   }
 
-  /** Reports the transport's close (once). */
-  protected closed(code: number | undefined): void {
+  /** Reports the transport's close, once (called by the transport). */
+  closed(code: number | undefined): void {
     this.ended = true;
-    this.outbox = [];
+    this.outbox = undefined;
     const handlers = this.handlers;
     this.handlers = undefined;
-    handlers?.close(code);
+    handlers?.socketClosed(code);
   }
 }

@@ -22,43 +22,37 @@ import type { CloseReason, Connection, MethodHandler, PublicationHandler, Transp
 
 type QueueItem = ClientMessage | ErrorMessage;
 
-const IGNORED_SOCKET: ServerSocketHandlers = { message: () => {}, close: () => {}, fault: () => {} };
+const ignore = (): void => {};
+const IGNORED_SOCKET: ServerSocketHandlers = {
+  socketMessage: ignore,
+  socketClosed: ignore,
+  socketFault: ignore,
+};
 const PONG = '{"msg":"pong"}';
 const PING = '{"msg":"ping"}';
 
-/** One client session: parse and dispatch, the in-order queue, writes, and the bindings its machine calls. */
-export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
+/**
+ * One client session: parse and dispatch, the in-order queue, writes, and the bindings its machine
+ * calls. What an idle session does not need (merge box, subscriptions, method memory, queue) is
+ * created on first use, and the session is its socket's handler object itself.
+ */
+export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, ServerSocketHandlers {
   /** The session id (`connected.session`, `connection.id`). */
   readonly id = randomId();
   readonly connection: ConnectionHandle;
-  readonly mergeBox: MergeBox;
   readonly replay: ReplayBuffer;
   readonly transport: TransportKind;
   userId: string | null = null;
   private socket: ServerSocket | undefined;
   private readonly actor: SessionActor;
-  private readonly subs: Subscriptions;
-  private readonly methodCalls: MethodCalls;
-  private queue: QueueItem[] = [];
+  private box: MergeBox | undefined;
+  private subscriptions: Subscriptions | undefined;
+  private methodCalls: MethodCalls | undefined;
+  private queue: QueueItem[] | undefined;
   private resumes = 0;
   private pumping = false;
   private detachedAt = 0;
   private resumeCount = 0;
-
-  private readonly socketHandlers: ServerSocketHandlers = {
-    message: (text) => {
-      try {
-        this.receive(text);
-      } catch (err) {
-        this.reportError(err, 'inbound frame');
-      }
-    },
-    close: (code) => {
-      this.socket = undefined;
-      this.sendEvent({ type: 'SOCKET.CLOSED', ...(code === undefined ? {} : { code }) });
-    },
-    fault: (fault: SocketFault) => this.abort(fault),
-  };
 
   constructor(
     private readonly host: SessionHost,
@@ -68,17 +62,54 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
     this.socket = socket;
     this.transport = socket.kind;
     const address = clientAddressOf(socket.remoteAddress, socket.headers, o.forwardedCount);
-    this.connection = new ConnectionHandle(this.id, address, Object.freeze({ ...socket.headers }), this);
-    this.mergeBox = new MergeBox((m) => this.send(m));
+    // The socket's whitelisted headers are its own copy, never changed: shared, frozen.
+    this.connection = new ConnectionHandle(this.id, address, Object.freeze(socket.headers), this);
     this.replay = new ReplayBuffer(
       o.resume.gracePeriodMs > 0 ? o.resume.replayBufferMessages : 0,
       o.resume.maxTotalReplayBytes,
       host.replayBudget,
     );
-    this.subs = new Subscriptions(this);
-    this.methodCalls = new MethodCalls(this, o.resume.gracePeriodMs > 0 ? o.resume.methodResultMemory : 0);
-    socket.setHandlers(this.socketHandlers);
+    socket.setHandlers(this);
     this.actor = startSessionActor(this, o);
+  }
+
+  /** The session's merge box (created on first use). */
+  get mergeBox(): MergeBox {
+    this.box ??= new MergeBox((m) => this.send(m));
+    return this.box;
+  }
+
+  private get subs(): Subscriptions {
+    this.subscriptions ??= new Subscriptions(this);
+    return this.subscriptions;
+  }
+
+  private get methods(): MethodCalls {
+    const o = this.host.options;
+    this.methodCalls ??= new MethodCalls(this, o.resume.gracePeriodMs > 0 ? o.resume.methodResultMemory : 0);
+    return this.methodCalls;
+  }
+
+  // ---- socket events (the session is its socket's handler object) ------------------------------------
+
+  /** One inbound frame. */
+  socketMessage(text: string): void {
+    try {
+      this.receive(text);
+    } catch (err) {
+      this.reportError(err, 'inbound frame');
+    }
+  }
+
+  /** The socket closed. */
+  socketClosed(code: number | undefined): void {
+    this.socket = undefined;
+    this.sendEvent({ type: 'SOCKET.CLOSED', ...(code === undefined ? {} : { code }) });
+  }
+
+  /** The transport failed in a way that ends the session. */
+  socketFault(fault: SocketFault): void {
+    this.abort(fault);
   }
 
   /** The machine's top-level state. */
@@ -133,7 +164,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
       this.sendEvent({ type: 'DISCONNECT' });
       return;
     }
-    if (m.msg === 'method' && !this.methodCalls.admit(m)) return; // already here once: never run twice
+    if (m.msg === 'method' && !this.methods.admit(m)) return; // already here once: never run twice
     if (m.msg === 'ping' || m.msg === 'pong')
       this.enqueue({ msg: 'error', reason: 'Bad request', offendingMessage: m });
     else this.enqueue(m);
@@ -171,22 +202,23 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
   // ---- the in-order queue -------------------------------------------------------------------------
 
   private enqueue(item: QueueItem): void {
-    if (this.queue.length >= this.host.options.maxQueuedMessages) {
+    this.queue ??= [];
+    const queue = this.queue;
+    if (queue.length >= this.host.options.maxQueuedMessages) {
       this.abort('queue-overflow');
       return;
     }
-    this.queue.push(item);
+    queue.push(item);
     if (!this.pumping) this.pump();
   }
 
-  private pump = (): void => {
+  private pump(): void {
     this.pumping = true;
-    while (this.queue.length > 0) {
+    for (let item = this.queue?.shift(); item !== undefined; item = this.queue?.shift()) {
       if (this.ended) {
-        this.queue = [];
+        this.queue = undefined;
         break;
       }
-      const item = this.queue.shift()!;
       let blocking: void | Promise<void> | undefined;
       try {
         blocking = this.process(item);
@@ -194,17 +226,19 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
         this.reportError(err, `processing '${item.msg}'`);
       }
       if (blocking) {
-        blocking.then(this.pump, this.pump);
+        const resume = () => this.pump();
+        blocking.then(resume, resume);
         return;
       }
     }
+    this.queue = undefined;
     this.pumping = false;
-  };
+  }
 
   private process(item: QueueItem): void | Promise<void> {
     switch (item.msg) {
       case 'method':
-        return this.methodCalls.run(item);
+        return this.methods.run(item);
       case 'sub':
         return this.subs.start(item);
       case 'unsub':
@@ -305,7 +339,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
           : { msg: 'connected', session: this.id },
       ),
     );
-    this.subs.startUniversal();
+    if (this.host.universalPublications().length > 0) this.subs.startUniversal();
     this.host.established(this, request);
   }
 
@@ -349,7 +383,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
   resumeOn(socket: ServerSocket, receivedCount: number): void {
     this.socket = socket;
     this.resumeCount = receivedCount;
-    socket.setHandlers(this.socketHandlers);
+    socket.setHandlers(this);
     this.sendEvent({ type: 'RESUME' });
   }
 
@@ -393,11 +427,11 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
 
   /** action emitClose: the session really ends. */
   finish(reason: CloseReason): void {
-    this.queue = [];
+    this.queue = undefined;
     this.socket = undefined;
-    this.subs.deactivateAll();
-    this.mergeBox.clear();
-    this.methodCalls.clear();
+    this.subscriptions?.deactivateAll();
+    this.box?.clear();
+    this.methodCalls?.clear();
     this.replay.release();
     this.connection.runCloseCallbacks();
     this.host.closed(this, reason);
@@ -423,7 +457,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner {
     if (this.ended) throw new Error("Can't call setUserId on a closed session");
     if (userId === this.userId) return;
     this.userId = userId;
-    await this.subs.rerunAll();
+    await this.subscriptions?.rerunAll();
   }
   reportError(error: unknown, context: string): void {
     this.host.reportError(error, context, this.connection as Connection);

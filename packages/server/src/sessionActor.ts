@@ -1,23 +1,37 @@
 import {
   type ServerSessionContext,
+  type ServerSessionEvent,
+  type ServerSessionInput,
   type ServerSessionMachine,
   serverSessionMachine,
 } from '@ddpx/statecharts';
-import { type Actor, createActor } from 'xstate';
+import { createActor, type SnapshotFrom } from 'xstate';
+import { MachineRunner } from './machineRunner.js';
 import type { ResolvedOptions } from './options.js';
 import type { Session } from './session.js';
 
-/** A running server session machine. */
-export type SessionActor = Actor<ServerSessionMachine>;
+/** A running server session machine: a {@link MachineRunner}, or a real actor when inspected. */
+export interface SessionActor {
+  /** Sends a lifecycle event to the machine. */
+  send(event: ServerSessionEvent): void;
+  /** The machine's current snapshot. */
+  getSnapshot(): SnapshotFrom<ServerSessionMachine>;
+}
 
-// The machine is provided once; each action finds its session through the actor running it, so a
-// session costs one actor, not one copy of the machine.
-const sessions = new Map<string, Session>();
+// The machine is provided once, so a session costs one snapshot (or one actor), not one copy of the
+// machine. Its actions find their session as the one whose runner is executing them, or (inspected
+// actors, whose timers xstate fires) by the session id in their context.
+let running: Session | undefined;
+const inspected = new Map<string, Session>();
 
-// Effects must never throw into the machine: a throwing action would put the actor in an error state.
+function sessionOf(context: ServerSessionContext): Session | undefined {
+  return running ?? inspected.get(context.sessionId!);
+}
+
+// Effects must never throw into the machine: a throwing action would stop it with an error.
 function bind(name: string, fn: (session: Session, context: ServerSessionContext) => void) {
   return ({ context }: { context: ServerSessionContext }) => {
-    const session = sessions.get(context.sessionId!);
+    const session = sessionOf(context);
     if (!session) return;
     try {
       fn(session, context);
@@ -47,32 +61,63 @@ const boundMachine = serverSessionMachine.provide({
     sendPing: bind('sendPing', (s) => s.sendPing()),
   },
   guards: {
-    resumesExisting: ({ context }) =>
-      sessions.get(context.sessionId!)?.canResume(context.connectRequest) ?? false,
+    resumesExisting: ({ context }) => sessionOf(context)?.canResume(context.connectRequest) ?? false,
   },
 });
 
-/** Starts the session machine for `session`. */
+/** A session's machine held as a snapshot only: what every uninspected session runs. */
+class SessionRunner extends MachineRunner<typeof boundMachine> {
+  constructor(private readonly session: Session) {
+    super(boundMachine);
+  }
+  override start(input: ServerSessionInput): this {
+    const outer = running;
+    running = this.session;
+    try {
+      return super.start(input);
+    } finally {
+      running = outer;
+    }
+  }
+  override send(event: ServerSessionEvent): void {
+    const outer = running;
+    running = this.session;
+    try {
+      super.send(event);
+    } finally {
+      running = outer;
+    }
+  }
+  protected done(): void {
+    this.session.machineDone();
+  }
+  protected failed(error: unknown): void {
+    this.session.reportError(error, 'session machine');
+  }
+}
+
+/** Starts the session machine for `session`: a real actor when `options.inspect` is set, else a runner. */
 export function startSessionActor(session: Session, options: ResolvedOptions): SessionActor {
-  const actor = createActor(boundMachine, {
-    input: {
-      sessionId: session.id,
-      supportedVersions: options.supportedDDPVersions,
-      handshakeTimeoutMs: options.handshakeTimeoutMs,
-      heartbeatInterval: options.heartbeatInterval,
-      heartbeatTimeout: options.heartbeatTimeout,
-      gracePeriodMs: options.resume.gracePeriodMs,
-    },
-    ...(options.inspect ? { inspect: options.inspect } : {}),
-  });
-  sessions.set(session.id, session);
+  const input: ServerSessionInput = {
+    sessionId: session.id,
+    supportedVersions: options.supportedDDPVersions,
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
+    heartbeatInterval: options.heartbeatInterval,
+    heartbeatTimeout: options.heartbeatTimeout,
+    gracePeriodMs: options.resume.gracePeriodMs,
+  };
+  if (!options.inspect) return new SessionRunner(session).start(input);
+  const actor = createActor(boundMachine, { input, inspect: options.inspect });
+  inspected.set(session.id, session);
   actor.subscribe({
     complete: () => {
-      sessions.delete(session.id);
+      inspected.delete(session.id);
       session.machineDone();
     },
-    error: (err) => session.reportError(err, 'session machine'),
+    error: (err) => {
+      inspected.delete(session.id);
+      session.reportError(err, 'session machine');
+    },
   });
-  actor.start();
-  return actor;
+  return actor.start();
 }

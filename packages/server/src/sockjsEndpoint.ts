@@ -15,7 +15,9 @@ interface SockjsConnection {
 
 /** A SockJS connection (any SockJS transport), backed by `sockjs` 0.3.24. */
 export class SockjsServerSocket extends BaseServerSocket {
-  readonly kind = 'sockjs' as const;
+  get kind(): 'sockjs' {
+    return 'sockjs';
+  }
   readonly remoteAddress: string | undefined;
   readonly headers: Record<string, string>;
   readonly bufferedAmount = 0;

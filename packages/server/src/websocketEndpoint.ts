@@ -4,10 +4,30 @@ import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { whitelistHeaders } from './headers.js';
 import { BaseServerSocket } from './serverSocket.js';
 
+const OWNER = Symbol('ddpx.socket');
+type OwnedWebSocket = WebSocket & { [OWNER]: WsServerSocket };
+const owner = (ws: WebSocket): WsServerSocket => (ws as OwnedWebSocket)[OWNER];
+
+// One set of listeners shared by every socket (`this` is the WebSocket): no closures per connection.
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  // Binary frames are not DDP; treat their bytes as text so the parser rejects them as Meteor would.
+  owner(this).received(isBinary || typeof data !== 'string' ? rawToString(data) : data);
+}
+function onClose(this: WebSocket, code: number): void {
+  owner(this).closed(code);
+}
+function onError(this: WebSocket, err: Error & { code?: string }): void {
+  // ws closes the socket itself after an error (1009, 1002, 1007 ...); the close event follows.
+  owner(this).faulted(
+    err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'payload-too-large' : 'protocol-error',
+  );
+}
+
 /** A raw WebSocket (one DDP message per text frame), backed by `ws`. */
 export class WsServerSocket extends BaseServerSocket {
-  readonly kind = 'websocket' as const;
-  readonly remoteAddress: string | undefined;
+  get kind(): 'websocket' {
+    return 'websocket';
+  }
   readonly headers: Record<string, string>;
 
   constructor(
@@ -16,17 +36,15 @@ export class WsServerSocket extends BaseServerSocket {
     req: IncomingMessage,
   ) {
     super();
-    this.remoteAddress = req.socket.remoteAddress;
     this.headers = whitelistHeaders(req.headers);
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      // Binary frames are not DDP; treat their bytes as text so the parser rejects them as Meteor would.
-      this.received(isBinary || typeof data !== 'string' ? rawToString(data) : data);
-    });
-    ws.on('close', (code: number) => this.closed(code));
-    ws.on('error', (err: Error & { code?: string }) => {
-      // ws closes the socket itself after an error (1009, 1002, 1007 ...); the close event follows.
-      this.faulted(err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'payload-too-large' : 'protocol-error');
-    });
+    (ws as OwnedWebSocket)[OWNER] = this;
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('error', onError);
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.tcp.remoteAddress;
   }
 
   get bufferedAmount(): number {

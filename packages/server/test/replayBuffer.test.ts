@@ -41,4 +41,27 @@ describe('ReplayBuffer', () => {
     b.release();
     expect(budget.used).toBe(0);
   });
+
+  it('numbers messages that are never replayed (connected) without storing them, exactly as stored ones', () => {
+    const b = new ReplayBuffer(2, 1e9, new ReplayBudget(1e9));
+    b.push(null); // connected = 1
+    expect(b.firstHeld).toBe(1);
+    expect(b.covers(0)).toBe(true);
+    expect(b.since(0)).toEqual([]);
+    b.push(null);
+    b.push(null); // capacity 2: message 1 is dropped
+    expect(b.firstHeld).toBe(2);
+    expect(b.covers(0)).toBe(false);
+    expect(b.rewindTo(2)).toEqual([]);
+    expect(b.sentCount).toBe(2);
+    expect(b.firstHeld).toBe(2);
+    b.push('a'); // 3: the held null (2) keeps its place before it
+    expect(b.firstHeld).toBe(2);
+    expect(b.since(1)).toEqual(['a']);
+    expect(b.since(2)).toEqual(['a']);
+    b.push('b'); // 4: capacity drops 2
+    expect(b.since(2)).toEqual(['a', 'b']);
+    expect(b.since(3)).toEqual(['b']);
+    expect(b.since(1)).toBeUndefined();
+  });
 });
