@@ -17,6 +17,8 @@ export const CLIENT_CONNECTION_DEFAULTS = Object.freeze({
   supportedVersions: Object.freeze(['1', 'pre2', 'pre1']) as readonly string[],
 });
 
+const alwaysTrue = () => true;
+
 /** Builds the initial context from input, validating it (misuse throws at once). */
 export function createClientConnectionContext(input: ClientConnectionInput): ClientConnectionContext {
   const d = CLIENT_CONNECTION_DEFAULTS;
@@ -54,6 +56,7 @@ export function createClientConnectionContext(input: ClientConnectionInput): Cli
     quiescencePending: false,
     now: input.now ?? (() => 0),
     random: input.random ?? seededRandom(),
+    hasReconnectHooks: input.hasReconnectHooks ?? alwaysTrue,
     retryDelayFor: resolveBackoff(input.backoff),
   };
 }
@@ -122,6 +125,12 @@ export const clientConnectionMachine = setup({
     reportHookError: noop,
     // Context bookkeeping, owned by the chart.
     resetRetryCount: assign({ retryCount: 0 }),
+    /** Entry of `connected`, one context copy: retryCount 0, no inbound yet, the version to propose. */
+    startHandshake: assign(({ context }) => ({
+      retryCount: 0,
+      inboundSinceTick: false,
+      versionSuggestion: context.versionSuggestion ?? context.supportedVersions[0],
+    })),
     incrementRetryCount: assign({ retryCount: ({ context }) => context.retryCount + 1 }),
     scheduleRetry: assign(({ context }) => {
       const retryDelay = context.retryDelayFor(context.retryCount, context.random);
@@ -141,9 +150,6 @@ export const clientConnectionMachine = setup({
             : { code: 'DDP_CONNECTION_LOST' };
       return { lastLoss: loss };
     }),
-    proposeVersion: assign(({ context }) => ({
-      versionSuggestion: context.versionSuggestion ?? context.supportedVersions[0],
-    })),
     acceptSession: assign(({ context, event }) => {
       if (event.type !== 'DDP.CONNECTED') return {};
       const lastResume =
@@ -175,6 +181,8 @@ export const clientConnectionMachine = setup({
     reconnectHooks: fromPromise<void, { retryCount: number }>(async () => {}),
   },
   guards: {
+    /** Any reconnect hook registered (input `hasReconnectHooks`); with none the hooks actor is not invoked. */
+    hasReconnectHooks: ({ context }) => context.hasReconnectHooks(),
     inboundSinceTick: ({ context }) => context.inboundSinceTick,
     noInboundSinceTick: not('inboundSinceTick'),
     shouldRetry: ({ context }) => context.retry,
@@ -222,7 +230,7 @@ export const clientConnectionMachine = setup({
     },
     connected: {
       type: 'parallel',
-      entry: ['resetRetryCount', 'clearInbound', 'proposeVersion', 'sendConnect'],
+      entry: ['startHandshake', 'sendConnect'],
       on: {
         'TRANSPORT.CLOSED': lostTransport(),
         'TRANSPORT.ERROR': lostTransport(),
@@ -243,10 +251,16 @@ export const clientConnectionMachine = setup({
       },
       states: {
         replay: {
-          initial: 'runningHooks',
+          initial: 'checkingHooks',
           states: {
-            runningHooks: {
+            checkingHooks: {
               entry: 'beginReconnectHooks',
+              always: [
+                { guard: 'hasReconnectHooks', target: 'runningHooks' },
+                { target: 'replayingMethods' },
+              ],
+            },
+            runningHooks: {
               invoke: {
                 id: 'reconnectHooks',
                 src: 'reconnectHooks',

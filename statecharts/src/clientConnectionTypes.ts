@@ -63,6 +63,11 @@ export interface ClientConnectionInput {
   now?: () => number;
   /** Uniform random in [0, 1). The client passes `Math.random`. @default a seeded PRNG */
   random?: () => number;
+  /**
+   * Whether any reconnect hook is registered now; with none, `replay` goes straight to
+   * `replayingMethods` without invoking the `reconnectHooks` actor. @default () => true
+   */
+  hasReconnectHooks?: () => boolean;
 }
 
 /** Context of {@link clientConnectionMachine}. Read it from the snapshot; never mutate it. */
@@ -99,6 +104,7 @@ export interface ClientConnectionContext {
   quiescencePending: boolean;
   now: () => number;
   random: () => number;
+  hasReconnectHooks: () => boolean;
   retryDelayFor: BackoffFunction;
 }
 

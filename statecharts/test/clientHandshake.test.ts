@@ -73,6 +73,43 @@ describe('the reconnect replay and the resume decision (§4)', () => {
     expect(c.actor.getSnapshot().matches({ connected: { replay: 'done' } })).toBe(true);
   });
 
+  it('no hook registered: connect, then methods, then subscriptions in the same step, no hooks actor', () => {
+    let asked = 0;
+    const c = startClient({
+      hasReconnectHooks: () => {
+        asked++;
+        return false;
+      },
+    });
+    c.take();
+    c.actor.send({ type: 'TRANSPORT.OPEN' });
+    expect(c.log).toEqual(['sendConnect', 'beginReconnectHooks', 'replayMethods', 'resendSubscriptions']);
+    expect(c.log).not.toContain('hooks:run');
+    expect(asked).toBe(1);
+    expect(c.actor.getSnapshot().children.reconnectHooks).toBeUndefined();
+    expect(c.actor.getSnapshot().matches({ connected: { replay: 'done' } })).toBe(true);
+  });
+
+  it('a hook registered later is run on the next open (the guard is asked on every open)', async () => {
+    let registered = false;
+    const c = startClient({ hasReconnectHooks: () => registered });
+    c.actor.send({ type: 'TRANSPORT.OPEN' });
+    registered = true;
+    c.actor.send({ type: 'TRANSPORT.CLOSED' });
+    c.tick(c.context().retryDelay);
+    expect(c.status().status).toBe('connecting');
+    c.take();
+    c.actor.send({ type: 'TRANSPORT.OPEN' });
+    await c.flush();
+    expect(c.log).toEqual([
+      'sendConnect',
+      'beginReconnectHooks',
+      'hooks:run',
+      'replayMethods',
+      'resendSubscriptions',
+    ]);
+  });
+
   it('a rejecting hook is reported and the replay carries on (allSettled)', async () => {
     const c = startClient(
       {},

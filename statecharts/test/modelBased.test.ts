@@ -14,6 +14,13 @@ import { T0 } from './helpers.js';
 const shortest = connectionTestPaths({ algorithm: 'shortest', startTime: T0 });
 const simple = connectionTestPaths({ algorithm: 'simple', startTime: T0 });
 const transitions = connectionTestPaths({ algorithm: 'transitions', startTime: T0 });
+// No reconnect hook registered (what a client without `onReconnect` tells the chart): replay skips the actor.
+const noHooks = connectionTestPaths({
+  algorithm: 'shortest',
+  startTime: T0,
+  variants: [{}, { retry: false }],
+  input: { hasReconnectHooks: () => false },
+});
 const covered = new Set<string>();
 
 describe('client chart: shortest paths (getShortestPaths, one per distinct state)', () => {
@@ -30,6 +37,13 @@ describe('client chart: simple paths (getSimplePaths over the status graph)', ()
 
 describe('client chart: transition paths (a shortest path to each transition, then the transition)', () => {
   it.each(transitions.map((p) => [p.description, p] as const))('%s', async (_d, path) => {
+    for (const t of await replayPath(path)) covered.add(t);
+  });
+});
+
+describe('client chart without reconnect hooks (shortest paths; replay goes straight to methods)', () => {
+  it.each(noHooks.map((p) => [p.description, p] as const))('%s', async (_d, path) => {
+    expect(path.steps.some((s) => s.event.type === 'HOOKS.SETTLED')).toBe(false);
     for (const t of await replayPath(path)) covered.add(t);
   });
 });

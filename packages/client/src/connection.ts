@@ -1,4 +1,4 @@
-import { ConnectionError, DDPError, encode, type MethodMessage, randomId } from '@ddpx/protocol';
+import { ConnectionError, DDPError, encode, randomId } from '@ddpx/protocol';
 import {
   type ClientConnectionEvent,
   type ClientStatus,
@@ -18,8 +18,9 @@ import { MethodQueue } from './methodQueue.js';
 import { CONNECT_DEFAULTS, type ConnectOptions, consoleLogger, type Logger } from './options.js';
 import type { ReconnectHook } from './reconnectHooks.js';
 import type { ResumeResult } from './resume.js';
-import { type MethodStub, runStub, Simulation } from './simulation.js';
+import type { MethodStub, Simulation } from './simulation.js';
 import type { BadInputKind, ConnectionStats } from './stats.js';
+import { applyWithStub } from './stubCall.js';
 import {
   isCallbacks,
   type SubscribeCallbacks,
@@ -31,7 +32,16 @@ export type { MethodCall } from './methodCall.js';
 
 import type { Transport } from './transport.js';
 
-const noop = () => {};
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+const NO_OPTIONS: ApplyOptions = Object.freeze({});
+/** The stub promise of every call without a stub (resolves with undefined). */
+const RESOLVED: Promise<unknown> = Promise.resolve(undefined);
+
+/** A call that failed before anything was sent (its arguments could not be encoded). */
+function rejectedCall<T>(err: unknown): MethodCall<T> {
+  const failed = Promise.reject(err) as Promise<T>;
+  return withParts<T>(failed, RESOLVED, failed);
+}
 
 /**
  * A DDP connection (Meteor's `Connection`): methods, subscriptions and local collections over a
@@ -60,9 +70,15 @@ export class Connection {
   /** @internal */ readonly badInput: Partial<Record<BadInputKind, number>> = {};
   /** @internal */ pendingUnsubs: string[] = [];
   /** @internal */ readonly now: () => number;
+  /** @internal the options every inbound frame is parsed with */ readonly parseOptions: {
+    readonly from: 'server';
+    readonly maxDepth: number;
+  };
 
   private readonly stubs = new Map<string, MethodStub>();
-  private readonly currentSimulation: { value: Simulation | undefined } = { value: undefined };
+  /** @internal the stub running now */ readonly currentSimulation: { value: Simulation | undefined } = {
+    value: undefined,
+  };
   private userId: string | null = null;
   private nextMethodId = 1;
   private currentStatus: ClientStatus;
@@ -77,6 +93,10 @@ export class Connection {
       throw new TypeError('connect(url): url must be a non-empty string');
     this.options = options;
     this.logger = options.logger ?? consoleLogger;
+    this.parseOptions = {
+      from: 'server',
+      maxDepth: options.maxMessageDepth ?? CONNECT_DEFAULTS.maxMessageDepth,
+    };
     const clock = options.clock as { now?: () => number } | undefined;
     this.now = options.now ?? (clock?.now ? () => clock.now!() : Date.now);
     const report = (detail: string) => this.bad('inconsistent-data', detail);
@@ -201,58 +221,37 @@ export class Connection {
   }
 
   /** Calls a method with options (wait, noRetry, onResultReceived, throwStubExceptions, returnStubValue). */
-  apply<T = unknown>(name: string, args: readonly unknown[] = [], options: ApplyOptions = {}): MethodCall<T> {
+  apply<T = unknown>(
+    name: string,
+    args: readonly unknown[] = NO_ARGS,
+    options: ApplyOptions = NO_OPTIONS,
+  ): MethodCall<T> {
     if (typeof name !== 'string') throw new TypeError('method name must be a string');
     if (!Array.isArray(args)) throw new TypeError('apply(name, args): args must be an array');
-    const enclosing = this.currentSimulation.value;
-    const stub = this.stubs.get(name);
-    const sim = stub ? new Simulation(name, enclosing, this.userAccess) : undefined;
-    const ran = stub && sim ? runStub(stub, [...args], sim, this.currentSimulation) : undefined;
-    const stubPromise = ran
-      ? ran.threw
-        ? Promise.reject(ran.error)
-        : Promise.resolve(ran.value)
-      : Promise.resolve();
-    stubPromise.catch(noop);
-    if (enclosing) return withParts<T>(stubPromise as Promise<T>, stubPromise, stubPromise as Promise<T>);
-    if (ran?.threw) {
-      if (options.throwStubExceptions) {
-        this.data.revertStubWrites(ran.originals);
-        const failed = Promise.reject(ran.error) as Promise<T>;
-        failed.catch(noop);
-        return withParts<T>(Promise.reject(ran.error), stubPromise, failed);
+    const stub = this.stubs.size === 0 ? undefined : this.stubs.get(name);
+    if (!stub && !this.currentSimulation.value) {
+      // The hot path: no stub to run, so no argument copy, simulation or stub promise.
+      const id = this.nextId();
+      let frame: string;
+      try {
+        frame = encode({ msg: 'method', method: name, params: args as unknown[], id });
+      } catch (err) {
+        return rejectedCall<T>(err);
       }
-      this.logger.warn(`Exception while simulating the effect of invoking '${name}'`, ran.error);
+      const invoker = new MethodInvoker(id, options, frame, this.invokerDone);
+      this.queue.add(invoker);
+      const server = invoker.promise as Promise<T>;
+      return withParts<T>(server, RESOLVED, server);
     }
-    const id = String(this.nextMethodId++);
-    const message: MethodMessage = { msg: 'method', method: name, params: [...args], id };
-    if (ran?.seed !== undefined) message.randomSeed = ran.seed;
-    let frame: string;
-    try {
-      frame = encode(message);
-    } catch (err) {
-      if (ran) this.data.revertStubWrites(ran.originals);
-      return withParts<T>(Promise.reject(err), stubPromise, Promise.reject(err));
-    }
-    if (ran) this.data.recordStubWrites(id, ran.originals);
-    let settle!: (invoker: MethodInvoker) => void;
-    const serverPromise = new Promise<T>((resolve, reject) => {
-      settle = (invoker) => {
-        const outcome = invoker.outcome!;
-        if (outcome.error) reject(outcome.error);
-        else resolve(outcome.result as T);
-      };
-    });
-    const invoker = new MethodInvoker(id, message, options, frame, (done) => {
-      settle(done);
-      this.queue.finished(done);
-    });
-    this.queue.add(invoker);
-    if (options.returnStubValue && ran && !ran.threw) {
-      serverPromise.catch(noop);
-      return withParts<T>(stubPromise as Promise<T>, stubPromise, serverPromise);
-    }
-    return withParts<T>(serverPromise, stubPromise, serverPromise);
+    return applyWithStub<T>(this, name, args, options, stub);
+  }
+
+  /** @internal every invoker's callback: its promise has settled; the queue moves on. */
+  readonly invokerDone = (invoker: MethodInvoker): void => this.queue.finished(invoker);
+
+  /** @internal Takes the next method id ("1", "2", …). */
+  nextId(): string {
+    return String(this.nextMethodId++);
   }
 
   /** Subscribes: `subscribe(name, ...args, { onReady, onStop }?)` (a trailing function is `onReady`). */
@@ -344,7 +343,8 @@ export class Connection {
     this.userId = userId;
   }
 
-  private readonly userAccess = {
+  /** @internal `this.userId` / `setUserId` as stubs see them */
+  readonly userAccess = {
     get: () => this.userId,
     set: (id: string | null) => {
       this.userId = id;

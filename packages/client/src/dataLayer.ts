@@ -76,6 +76,17 @@ export class DataLayer {
     return collection;
   }
 
+  /** Nothing to flush, revert, reset or wait for: an `updated` can be applied without bookkeeping. */
+  private idle(): boolean {
+    return (
+      this.serverDocs.size === 0 &&
+      this.writtenByStub.size === 0 &&
+      this.afterUpdate.length === 0 &&
+      !this.resetPending &&
+      !this.waitingForQuiescence()
+    );
+  }
+
   /** Whether data is being held back (§4.4). */
   waitingForQuiescence(): boolean {
     return this.subsBeingRevived.size > 0 || this.methodBlockers.size > 0;
@@ -83,6 +94,13 @@ export class DataLayer {
 
   /** Handles one data message: buffered while waiting for quiescence, else applied now. */
   receive(msg: DataMessage): void {
+    if (msg.msg === 'updated' && msg.methods.length === 1 && this.idle()) {
+      // The per-call path: one method's `updated` with no stub writes, buffers or callbacks pending.
+      const id = msg.methods[0]!;
+      if (this.host.methodKnown(id)) this.host.methodDataVisible(id);
+      else this.host.unknownUpdated(id);
+      return;
+    }
     const pending: Pending = [];
     if (this.waitingForQuiescence()) {
       this.buffered.push(msg);
@@ -238,6 +256,7 @@ export class DataLayer {
 
   // Runs `fn` after the current batch is written, once no document written by a sent method's stub is pending.
   private whenServerDocsFlushed(fn: () => void): void {
+    if (this.serverDocs.size === 0) return void this.afterUpdate.push(fn);
     let unflushed = 0;
     const onFlush = () => {
       if (--unflushed === 0) this.afterUpdate.push(fn);

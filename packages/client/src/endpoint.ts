@@ -33,5 +33,6 @@ export function transportFactory(options: ConnectOptions): TransportFactory {
   return websocketTransport({
     ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
     ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.maxBatchFrames !== undefined ? { maxBatchFrames: options.maxBatchFrames } : {}),
   });
 }

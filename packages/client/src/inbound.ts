@@ -13,10 +13,7 @@ export function handleFrame(conn: Connection, text: string): void {
   conn.framesReceived++;
   const max = conn.options.maxMessageLength ?? CONNECT_DEFAULTS.maxMessageLength;
   if (text.length > max) return void conn.bad('oversized', `frame of ${text.length} characters (max ${max})`);
-  const parsed = parse(text, {
-    from: 'server',
-    maxDepth: conn.options.maxMessageDepth ?? CONNECT_DEFAULTS.maxMessageDepth,
-  });
+  const parsed = parse(text, conn.parseOptions);
   if (!parsed.ok) {
     const offending = parsed.offendingMessage as Record<string, unknown> | undefined;
     if (parsed.kind === 'no-msg' && offending && 'server_id' in offending) return; // Meteor's hello

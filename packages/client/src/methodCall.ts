@@ -12,5 +12,9 @@ export function withParts<T>(
   stubPromise: Promise<unknown>,
   serverPromise: Promise<T>,
 ): MethodCall<T> {
-  return Object.assign(main, { stubPromise, serverPromise });
+  // Plain stores, not Object.assign: no temporary object per call.
+  const call = main as Promise<T> & { stubPromise?: Promise<unknown>; serverPromise?: Promise<T> };
+  call.stubPromise = stubPromise;
+  call.serverPromise = serverPromise;
+  return call as MethodCall<T>;
 }

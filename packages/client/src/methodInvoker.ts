@@ -1,5 +1,3 @@
-import type { MethodMessage } from '@ddpx/protocol';
-
 /** Per-call options of `apply` (Meteor's names). */
 export interface ApplyOptions {
   /** Run alone: sent after every earlier method is done, later ones wait for it. @default false */
@@ -18,9 +16,9 @@ export interface ApplyOptions {
 export type MethodOutcome = { error: Error; result?: undefined } | { error?: undefined; result: unknown };
 
 /**
- * One outstanding method call (Meteor's MethodInvoker): its wire message, whether it was sent on the
+ * One outstanding method call (Meteor's MethodInvoker): its encoded frame, whether it was sent on the
  * current transport, its result, and whether its writes are visible. Its callback runs once both the
- * result and data visibility are in.
+ * result and data visibility are in: {@link promise} settles, then the queue hears of it.
  */
 export class MethodInvoker {
   /** Sent on the current transport (reset on every reconnect). */
@@ -33,20 +31,24 @@ export class MethodInvoker {
   dataVisible = false;
   /** The callback ran. */
   finished = false;
-  /** The encoded `method` frame (the same bytes on every re-send). */
-  readonly frame: string;
+  /** The server's outcome: settles when the callback runs (result in and writes visible). */
+  readonly promise: Promise<unknown>;
+  private resolve!: (result: unknown) => void;
+  private reject!: (error: Error) => void;
 
   constructor(
     /** The method id ("1", "2", …). */
     readonly id: string,
-    /** The wire message. */
-    readonly message: MethodMessage,
     /** The call's options. */
     readonly options: ApplyOptions,
-    frame: string,
+    /** The encoded `method` frame (the same bytes on every re-send). */
+    readonly frame: string,
     private readonly done: (invoker: MethodInvoker) => void,
   ) {
-    this.frame = frame;
+    this.promise = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
   }
 
   /** Whether the call is a wait (barrier) method. */
@@ -77,8 +79,11 @@ export class MethodInvoker {
   }
 
   private maybeFinish(): void {
-    if (this.finished || !this.outcome || !this.dataVisible) return;
+    const outcome = this.outcome;
+    if (this.finished || !outcome || !this.dataVisible) return;
     this.finished = true;
+    if (outcome.error) this.reject(outcome.error);
+    else this.resolve(outcome.result);
     this.done(this);
   }
 }

@@ -40,6 +40,11 @@ export interface ConnectOptions {
   onDDPNegotiationVersionFailure?: (description: string) => void;
   /** Extra HTTP headers on the WebSocket handshake (Node only). @default {} */
   headers?: Record<string, string>;
+  /**
+   * WebSocket transport in Node (`ws`): frames sent in one tick leave in one write; a batch of this many
+   * frames is written at once. 1 writes every frame on its own. @default 32
+   */
+  maxBatchFrames?: number;
   /** Options passed to sockjs-client (merged over Meteor's transport whitelist). @default {} */
   sockjsOptions?: Record<string, unknown>;
   /** Report "ready to reload" even while methods are outstanding. @default false */

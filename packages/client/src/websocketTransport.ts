@@ -26,7 +26,22 @@ export interface WebSocketTransportOptions {
   WebSocket?: WebSocketConstructor;
   /** Extra HTTP headers on the handshake (Node / server-to-server only; browsers cannot send them). @default {} */
   headers?: Record<string, string>;
+  /**
+   * Node (`ws`) only: frames sent in one tick are written together (the TCP socket is corked, so they
+   * leave in one `writev`); a batch reaching this many frames is written at once, so the peer can start
+   * on it while later frames are still being produced. 1 writes every frame on its own. @default 32
+   */
+  maxBatchFrames?: number;
 }
+
+/** The TCP socket under a `ws` WebSocket (`_socket`), which can be corked. */
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+/** The default of {@link WebSocketTransportOptions.maxBatchFrames}. */
+export const DEFAULT_MAX_BATCH_FRAMES = 32;
 
 const OPEN = 1;
 const noop = () => {};
@@ -49,11 +64,18 @@ export class WebSocketTransport implements Transport {
   private readonly emitter = new TransportEmitter();
   private socket: WebSocketLike | undefined;
   private closed = false;
+  /** The corkable TCP socket under `ws` once open; undefined for browser-style sockets (direct sends). */
+  private tcp: Corkable | undefined;
+  private batch: string[] = [];
+  private flushScheduled = false;
+  private readonly maxBatch: number;
 
   constructor(
     private readonly url: string,
     private readonly options: WebSocketTransportOptions = {},
-  ) {}
+  ) {
+    this.maxBatch = batchSize(options);
+  }
 
   /** Opens the socket; a constructor failure (bad URL) is reported as `error` then `close`. */
   open(): void {
@@ -77,11 +99,20 @@ export class WebSocketTransport implements Transport {
       // some implementations have a read-only binaryType; binary frames are ignored anyway
     }
     socket.onopen = () => {
-      if (!this.closed) this.emitter.emit('open', undefined);
+      if (this.closed) return;
+      const tcp = (socket as { _socket?: Partial<Corkable> })._socket;
+      if (this.maxBatch > 1 && typeof tcp?.cork === 'function' && typeof tcp.uncork === 'function')
+        this.tcp = tcp as Corkable;
+      this.emitter.emit('open', undefined);
     };
-    socket.onmessage = (event) => {
-      if (!this.closed && typeof event.data === 'string') this.emitter.emit('message', event.data);
-    };
+    if (socket instanceof NodeWebSocket) {
+      // `ws` directly: no MessageEvent per frame (the `onmessage` attribute wraps every message in one).
+      socket.on('message', this.onNodeMessage);
+    } else {
+      socket.onmessage = (event) => {
+        if (!this.closed && typeof event.data === 'string') this.emitter.emit('message', event.data);
+      };
+    }
     socket.onerror = (event) => {
       if (this.closed) return;
       const err = (event as { error?: unknown }).error;
@@ -91,15 +122,58 @@ export class WebSocketTransport implements Transport {
       this.finish({ code: event.code, reason: event.reason, wasClean: event.wasClean });
   }
 
-  /** Sends one text frame when the socket is open; otherwise the frame is dropped. */
+  /**
+   * Sends one text frame when the socket is open; otherwise the frame is dropped. Over `ws` the frame
+   * joins this tick's batch (written in order from a microtask, or at once when the batch is full).
+   */
   send(data: string): void {
     const socket = this.socket;
-    if (socket && !this.closed && socket.readyState === OPEN) socket.send(data);
+    if (!socket || this.closed || socket.readyState !== OPEN) return;
+    if (!this.tcp) {
+      socket.send(data);
+      return;
+    }
+    const batch = this.batch;
+    batch.push(data);
+    if (batch.length >= this.maxBatch) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flushTick);
+    }
   }
 
-  /** Closes the socket; the `close` event is emitted once. */
+  private readonly onNodeMessage = (data: NodeWebSocket.RawData, isBinary: boolean): void => {
+    if (!this.closed && !isBinary) this.emitter.emit('message', String(data));
+  };
+
+  private readonly flushTick = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+
+  /** Writes the batched frames in one corked write; frames of a socket no longer open are dropped. */
+  private flush(): void {
+    const frames = this.batch;
+    if (frames.length === 0) return;
+    this.batch = [];
+    const socket = this.socket;
+    const tcp = this.tcp;
+    if (!socket || !tcp || socket.readyState !== OPEN) return;
+    tcp.cork();
+    try {
+      for (const frame of frames) socket.send(frame);
+    } catch {
+      // A socket that fails to write is closing (this may run from a microtask: never throw); its close
+      // event follows, and DDP re-sends what matters on the next connection.
+    } finally {
+      tcp.uncork();
+    }
+  }
+
+  /** Closes the socket (frames sent before still go out first); the `close` event is emitted once. */
   close(code = 1000, reason = ''): void {
     if (this.closed) return;
+    this.flush();
     const socket = this.socket;
     if (socket) {
       try {
@@ -117,10 +191,13 @@ export class WebSocketTransport implements Transport {
   private finish(event: { code: number; reason: string; wasClean: boolean }): void {
     if (this.closed) return;
     this.closed = true;
+    this.batch = [];
+    this.tcp = undefined;
     const socket = this.socket;
     if (socket) {
       // Keep no-op handlers: `ws` throws on an 'error' event nobody listens to (e.g. closed while opening).
       socket.onopen = socket.onmessage = socket.onerror = noop;
+      if (socket instanceof NodeWebSocket) socket.off('message', this.onNodeMessage);
       socket.onclose = noop;
     }
     this.emitter.emit('close', event);
@@ -128,7 +205,15 @@ export class WebSocketTransport implements Transport {
   }
 }
 
-/** A {@link TransportFactory} opening a {@link WebSocketTransport} per attempt. */
+/** The batch size the options ask for; a size below 1 is misuse and throws. */
+function batchSize(options: WebSocketTransportOptions): number {
+  const max = options.maxBatchFrames ?? DEFAULT_MAX_BATCH_FRAMES;
+  if (!(max >= 1)) throw new RangeError(`maxBatchFrames must be >= 1, got ${max}`);
+  return max;
+}
+
+/** A {@link TransportFactory} opening a {@link WebSocketTransport} per attempt (bad options throw here). */
 export function websocketTransport(options: WebSocketTransportOptions = {}): TransportFactory {
+  batchSize(options);
   return (url) => new WebSocketTransport(url, options);
 }

@@ -239,4 +239,41 @@ describe('method blocks and wait (§9 scenario 25)', () => {
     expect(conn.status()).toEqual({ status: 'failed', connected: false, retryCount: 0 });
     expect(server.current.messages().at(-1)).toEqual({ msg: 'disconnect' });
   });
+
+  it('a call without a stub: params sent as given, result then updated settle it; stubPromise is undefined', async () => {
+    const { conn, server } = setup();
+    const socket = await live(conn, server);
+    const args = [1, { a: 2 }];
+    const call = conn.apply('plain', args);
+    args.push(3); // the frame was encoded at the call
+    expect(socket.messages().at(-1)).toEqual({
+      msg: 'method',
+      method: 'plain',
+      params: [1, { a: 2 }],
+      id: '1',
+    });
+    expect(call.serverPromise).toBe(call);
+    await expect(call.stubPromise).resolves.toBeUndefined();
+    let settled = false;
+    call.then(() => {
+      settled = true;
+    });
+    socket.receive({ msg: 'result', id: '1', result: 'r' });
+    await flush();
+    expect(settled).toBe(false); // waits for its updated
+    socket.receive({ msg: 'updated', methods: ['1'] });
+    await expect(call).resolves.toBe('r');
+    socket.receive({ msg: 'updated', methods: ['1'] }); // a duplicate is counted, not applied twice
+    expect(conn.stats().badInput).toEqual({ 'duplicate-method-message': 1 });
+  });
+
+  it('arguments that cannot be encoded reject the call and send nothing', async () => {
+    const { conn, server } = setup();
+    const socket = await live(conn, server);
+    const before = socket.messages().length;
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(conn.call('bad', cyclic)).rejects.toBeInstanceOf(Error);
+    expect(socket.messages()).toHaveLength(before);
+  });
 });

@@ -77,6 +77,7 @@ describe('options', () => {
     expect(() => connect('ws://x/websocket', { connectTimeoutMs: 0, autoConnect: false })).toThrow(
       RangeError,
     );
+    expect(() => connect('ws://x/websocket', { maxBatchFrames: 0, autoConnect: false })).toThrow(RangeError);
     const { conn } = setup();
     expect(() => conn.apply('m', 'not-array' as unknown as unknown[])).toThrow(TypeError);
     expect(() => conn.subscribe(1 as unknown as string)).toThrow(TypeError);

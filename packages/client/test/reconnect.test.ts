@@ -209,6 +209,37 @@ describe('onReconnect ordering (§9 scenarios 16–18)', () => {
     });
   }
 
+  it('no hook registered: the replay follows connect in the same step, without a hooks actor', async () => {
+    const ctx = setup();
+    const { conn, server } = ctx;
+    await live(conn, server, '17');
+    conn.call('one');
+    await drop(ctx);
+    const socket = server.current;
+    socket.accept(); // delivers `open` synchronously; nothing awaited after it
+    expect(socket.messages().map((m) => m.method ?? m.msg)).toEqual(['connect', 'one']);
+    expect(conn.actor.getSnapshot().children.reconnectHooks).toBeUndefined();
+    expect(conn.actor.getSnapshot().matches({ connected: { replay: 'done' } })).toBe(true);
+  });
+
+  it('a hook registered now is asked for on the next open, and runs before older methods', async () => {
+    const ctx = setup();
+    const { conn, server } = ctx;
+    await live(conn, server, '17');
+    conn.call('one');
+    const handle = DDP.onReconnect(() => void conn.call('hooked'));
+    try {
+      await drop(ctx);
+      const socket = server.current;
+      socket.accept();
+      expect(conn.actor.getSnapshot().matches({ connected: { replay: 'runningHooks' } })).toBe(true);
+      await flush();
+      expect(socket.messages().map((m) => m.method ?? m.msg)).toEqual(['connect', 'hooked', 'one']);
+    } finally {
+      handle.stop();
+    }
+  });
+
   it('onReconnect without a wait merges the first old block', async () => {
     const ctx = setup();
     const { conn, server } = ctx;
