@@ -6,20 +6,12 @@ import {
   type PublicationContext,
   type ServerOptions,
 } from '@ddpx/server';
+import { seededRandom } from '@ddpx/statecharts';
 import { type FaultProxy, startFaultProxy } from './faultProxy.js';
 import { until } from './until.js';
 
-/** A deterministic PRNG (mulberry32), so workloads are reproducible from a seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG, so workloads are reproducible from a seed (the charts' own seeded source). */
+export const prng: (seed: number) => () => number = seededRandom;
 
 /** A logger that keeps what it was told (the client must never need it to pass these tests). */
 export function recordingLogger(): Logger & { warnings: string[]; errors: string[] } {
