@@ -7,7 +7,6 @@ const NAMES: Record<string, string> = {
   ddpx: 'ddpx (ws)',
   socketio: 'socket.io (ack)',
   'ddpx-sockjs': 'ddpx over SockJS',
-  'ddpx-corked': 'ddpx, client writes coalesced per tick (experiment)',
 };
 
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;

@@ -2,7 +2,7 @@
 export const PAYLOAD = Object.freeze({ n: 42, s: 'hello, world', ok: true });
 
 /** Who is measured in the round-trip benchmark. */
-export type RttContender = 'ws' | 'ddpx' | 'socketio' | 'ddpx-sockjs' | 'ddpx-corked';
+export type RttContender = 'ws' | 'ddpx' | 'socketio' | 'ddpx-sockjs';
 
 /** One measured window of one contender at one in-flight count. */
 export interface RttRunResult {

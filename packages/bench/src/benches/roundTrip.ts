@@ -31,14 +31,8 @@ export interface RoundTripRow {
   unmatched: number;
 }
 
-/** Contenders in table order: raw ws first (the floor); `ddpx-corked` is an experiment (see CorkingWebSocket). */
-export const RTT_CONTENDERS: readonly RttContender[] = [
-  'ws',
-  'ddpx',
-  'socketio',
-  'ddpx-sockjs',
-  'ddpx-corked',
-];
+/** Contenders in table order: raw ws first (the floor). */
+export const RTT_CONTENDERS: readonly RttContender[] = ['ws', 'ddpx', 'socketio', 'ddpx-sockjs'];
 
 interface Pair {
   contender: RttContender;

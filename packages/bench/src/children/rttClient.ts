@@ -1,8 +1,7 @@
 // One client process for the round-trip benchmark: a closed loop with N calls in flight.
-import { connect, type WebSocketConstructor } from '@ddpx/client';
+import { connect } from '@ddpx/client';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import { CorkingWebSocket } from '../corkingWebSocket.js';
 import { serve } from '../ipc.js';
 import { PAYLOAD, type RttContender, type RttRunResult } from '../rttTypes.js';
 
@@ -14,10 +13,9 @@ type Caller = () => Promise<unknown>;
 let unmatched = 0;
 
 async function open(): Promise<Caller> {
-  if (kind === 'ddpx' || kind === 'ddpx-sockjs' || kind === 'ddpx-corked') {
+  if (kind === 'ddpx' || kind === 'ddpx-sockjs') {
     const conn = connect(`http://127.0.0.1:${port}`, {
       transport: kind === 'ddpx-sockjs' ? 'sockjs' : 'websocket',
-      ...(kind === 'ddpx-corked' ? { WebSocket: CorkingWebSocket as unknown as WebSocketConstructor } : {}),
       logger: { warn: () => unmatched++, error: () => unmatched++ },
     });
     await conn.call('echo', PAYLOAD);
