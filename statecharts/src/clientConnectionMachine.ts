@@ -54,6 +54,7 @@ export function createClientConnectionContext(input: ClientConnectionInput): Cli
     lastLoss: undefined,
     inboundSinceTick: false,
     quiescencePending: false,
+    attemptStartedAt: 0,
     now: input.now ?? (() => 0),
     random: input.random ?? seededRandom(),
     hasReconnectHooks: input.hasReconnectHooks ?? alwaysTrue,
@@ -125,6 +126,8 @@ export const clientConnectionMachine = setup({
     reportHookError: noop,
     // Context bookkeeping, owned by the chart.
     resetRetryCount: assign({ retryCount: 0 }),
+    /** Entry of `connecting`: the attempt's deadline (`connectTimeout`) counts from here. */
+    startAttempt: assign(({ context }) => ({ attemptStartedAt: context.now() })),
     /** Entry of `connected`, one context copy: retryCount 0, no inbound yet, the version to propose. */
     startHandshake: assign(({ context }) => ({
       retryCount: 0,
@@ -203,7 +206,9 @@ export const clientConnectionMachine = setup({
       event.type === 'DDP.FAILED' && context.supportedVersions.includes(event.version),
   },
   delays: {
-    connectTimeout: ({ context }) => context.connectTimeoutMs,
+    /** What is left of `connectTimeoutMs` since the attempt began: it bounds opening and handshake together. */
+    connectTimeout: ({ context }) =>
+      Math.max(0, context.connectTimeoutMs - Math.max(0, context.now() - context.attemptStartedAt)),
     backoff: ({ context }) => context.retryDelay,
     heartbeatInterval: ({ context }) => context.heartbeatInterval,
     heartbeatTimeout: ({ context }) => context.heartbeatTimeout,
@@ -217,7 +222,7 @@ export const clientConnectionMachine = setup({
       always: [{ guard: 'autoConnect', target: 'connecting' }, { target: 'offline' }],
     },
     connecting: {
-      entry: 'openTransport',
+      entry: ['startAttempt', 'openTransport'],
       after: { connectTimeout: lost('DDP_CONNECT_TIMEOUT') },
       on: {
         'TRANSPORT.OPEN': { target: 'connected' },
@@ -280,6 +285,8 @@ export const clientConnectionMachine = setup({
           on: { 'QUIESCENCE.REACHED': { actions: 'clearQuiescencePending' } },
           states: {
             awaitingConnected: {
+              // A server that opens the socket but never answers `connect` is abandoned and retried.
+              after: { connectTimeout: lost('DDP_CONNECT_TIMEOUT') },
               on: {
                 'DDP.CONNECTED': [
                   {

@@ -102,6 +102,8 @@ export interface ClientConnectionContext {
    * `QUIESCENCE.REACHED`). It survives a lost transport, so resuming that session goes back to `quiescing`.
    */
   quiescencePending: boolean;
+  /** `now()` when the current connection attempt began (the transport started opening). */
+  attemptStartedAt: number;
   now: () => number;
   random: () => number;
   hasReconnectHooks: () => boolean;

@@ -121,6 +121,8 @@ export const serverSessionMachine = setup({
     versionRejected: not('versionAccepted'),
     /** The server found a detached session for this `connect` and hands the socket to it. */
     resumesExisting: () => false,
+    /** The server holds `maxSessions` live sessions and none detached it could evict: refuse this one. */
+    serverFull: () => false,
     inboundSinceTick: ({ context }) => context.inboundSinceTick,
     noInboundSinceTick: not('inboundSinceTick'),
     heartbeatEnabled: ({ context }) => context.heartbeatInterval > 0 && context.version !== 'pre1',
@@ -152,6 +154,7 @@ export const serverSessionMachine = setup({
       always: [
         { guard: 'versionRejected', ...close('version-mismatch', 'sendFailed', 'closeSocket') },
         { guard: 'resumesExisting', target: 'handedOff', actions: 'handOffSocket' },
+        { guard: 'serverFull', ...close('server-full', 'closeSocket') },
         { target: 'established', actions: ['acceptVersion', 'emitConnection'] },
       ],
     },
@@ -204,6 +207,7 @@ export const serverSessionMachine = setup({
         RESUME: { target: 'established', actions: ['emitResume', 'flushBuffer'] },
         'BUFFER.OVERFLOW': close('buffer-overflow', 'dropBuffer', 'emitClose'),
         SUPERSEDED: close('superseded', 'dropBuffer', 'emitClose'),
+        EVICT: close('evicted', 'dropBuffer', 'emitClose'),
         CLOSE: close('connection-close', 'dropBuffer', 'emitClose'),
         'SERVER.CLOSE': close('server-close', 'dropBuffer', 'emitClose'),
         ABORT: { target: 'closed', actions: ['setAbortReason', 'dropBuffer', 'emitClose'] },

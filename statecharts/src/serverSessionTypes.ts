@@ -1,22 +1,5 @@
-/** Why a server session ended: one closed union, carried by every path to `closed`. */
-export type CloseReason =
-  | 'handshake-timeout'
-  | 'version-mismatch'
-  | 'heartbeat-timeout'
-  | 'client-disconnect'
-  | 'socket-closed'
-  | 'grace-expired'
-  | 'buffer-overflow'
-  | 'superseded'
-  | 'slow-consumer'
-  | 'server-close'
-  | 'connection-close'
-  | 'payload-too-large'
-  | 'queue-overflow'
-  | 'protocol-error';
-
-/** Every {@link CloseReason}, for exhaustive checks and docs. */
-export const CLOSE_REASONS: readonly CloseReason[] = Object.freeze([
+/** Every reason a server session can end with, as one const tuple (its type is {@link CloseReason}). */
+export const CLOSE_REASONS = Object.freeze([
   'handshake-timeout',
   'version-mismatch',
   'heartbeat-timeout',
@@ -31,12 +14,18 @@ export const CLOSE_REASONS: readonly CloseReason[] = Object.freeze([
   'payload-too-large',
   'queue-overflow',
   'protocol-error',
-]);
+  'rate-limited',
+  'evicted',
+  'server-full',
+] as const);
+
+/** Why a server session ended: one closed union, carried by every path to `closed`. */
+export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 /** The reasons an `ABORT` from the server's socket and queue layer carries. */
 export type AbortReason = Extract<
   CloseReason,
-  'payload-too-large' | 'queue-overflow' | 'protocol-error' | 'slow-consumer'
+  'payload-too-large' | 'queue-overflow' | 'protocol-error' | 'slow-consumer' | 'rate-limited'
 >;
 
 /** The fields of the client's `connect` message the session machine reads (unvalidated). */
@@ -94,6 +83,8 @@ export type ServerSessionEvent =
   | { type: 'BUFFER.OVERFLOW' }
   /** A new `connect` named this detached session but could not resume it. */
   | { type: 'SUPERSEDED' }
+  /** The server is full and this detached session is the oldest: it ends to make room (`evicted`). */
+  | { type: 'EVICT' }
   | { type: 'CLOSE' }
   | { type: 'SERVER.CLOSE' }
   | { type: 'ABORT'; reason: AbortReason };
@@ -119,7 +110,7 @@ export const SERVER_SESSION_EFFECTS = Object.freeze({
     'sendPing',
   ] as const,
   actors: [] as const,
-  guards: ['versionAccepted', 'resumesExisting', 'inboundSinceTick'] as const,
+  guards: ['versionAccepted', 'resumesExisting', 'serverFull', 'inboundSinceTick'] as const,
   delays: ['handshakeTimeout', 'heartbeatInterval', 'heartbeatTimeout', 'gracePeriod'] as const,
 });
 

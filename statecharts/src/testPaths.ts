@@ -119,7 +119,7 @@ function toTestEvent(event: EventObject, before: ClientSnapshot): ConnectionTest
     const delay = event.type.split('.')[2] as ClientDelayName;
     const c = before.context;
     const ms = {
-      connectTimeout: c.connectTimeoutMs,
+      connectTimeout: Math.max(0, c.connectTimeoutMs - Math.max(0, c.now() - c.attemptStartedAt)),
       backoff: c.retryDelay,
       heartbeatInterval: c.heartbeatInterval,
       heartbeatTimeout: c.heartbeatTimeout,

@@ -77,12 +77,25 @@ describe('connect timeout (scenario 32)', () => {
     expect(c.context().lastLoss).toEqual({ code: 'DDP_CONNECT_TIMEOUT' });
   });
 
-  it('honours connectTimeoutMs and is cleared on open', () => {
+  it('honours connectTimeoutMs and stops counting once DDP connected arrives', () => {
     const c = startClient({ connectTimeoutMs: 500 });
     c.tick(499);
     c.actor.send({ type: 'TRANSPORT.OPEN' });
+    c.actor.send({ type: 'DDP.CONNECTED', session: 'S1' });
     c.tick(10_000);
     expect(c.status().status).toBe('connected');
+  });
+
+  it('covers the DDP handshake too: a server that opens the socket but never answers is abandoned', () => {
+    const c = startClient({ connectTimeoutMs: 500, heartbeatInterval: 0 });
+    c.tick(300);
+    c.actor.send({ type: 'TRANSPORT.OPEN' });
+    c.tick(199);
+    expect(c.status().status).toBe('connected');
+    c.tick(1); // the deadline counts from the start of the attempt, not from the socket opening
+    expect(c.status().status).toBe('waiting');
+    expect(c.context().lastLoss).toEqual({ code: 'DDP_CONNECT_TIMEOUT' });
+    expect(c.log.filter((x) => x === 'closeTransport')).toHaveLength(1);
   });
 
   it('rejects a non-positive connectTimeoutMs', () => {

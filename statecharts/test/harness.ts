@@ -106,6 +106,8 @@ export class ScriptedServer {
 /** The machine bound to a fake transport, a scripted server and a SteppingClock. */
 export function bindClient(path: ConnectionTestPath, machine: AnyStateMachine = clientConnectionMachine) {
   const clock = new SteppingClock();
+  // Before the actor exists: xstate computes the initial snapshot (and its entry assigns) in createActor.
+  clock.set(path.startTime);
   const transport = new FakeTransport();
   const server = new ScriptedServer(transport);
   const transitions = new Set<string>();

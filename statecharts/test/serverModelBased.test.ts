@@ -14,10 +14,14 @@ import {
   CLOSE_REASONS,
   type CloseReason,
   eventPaths,
+  negotiateVersion,
   SERVER_SESSION_EFFECTS,
   type ServerSessionInput,
   serverSessionMachine,
 } from '../src/index.js';
+
+const SUPPORTED = ['1', 'pre2', 'pre1'];
+
 import { SteppingClock } from './steppingClock.js';
 
 /**
@@ -38,21 +42,25 @@ const EVENTS: AnyEventObject[] = [
   { type: 'RESUME' },
   { type: 'BUFFER.OVERFLOW' },
   { type: 'SUPERSEDED' },
+  { type: 'EVICT' },
   { type: 'CLOSE' },
   { type: 'SERVER.CLOSE' },
   { type: 'ABORT', reason: 'protocol-error' },
   { type: 'ABORT', reason: 'slow-consumer' },
+  { type: 'ABORT', reason: 'rate-limited' },
 ];
 const afterEvents = descendants(serverSessionMachine.root).flatMap((n) =>
   [...n.transitions.keys()].filter((t) => t.startsWith('xstate.after.')).map((type) => ({ type })),
 );
 
 const resuming = serverSessionMachine.provide({ guards: { resumesExisting: () => true } });
+const full = serverSessionMachine.provide({ guards: { serverFull: () => true } });
 const VARIANTS: { name: string; machine: AnyStateMachine; input: ServerSessionInput }[] = [
   { name: 'default', machine: serverSessionMachine, input: {} },
   { name: 'no resumption', machine: serverSessionMachine, input: { gracePeriodMs: 0 } },
   { name: 'no heartbeat', machine: serverSessionMachine, input: { heartbeatInterval: 0 } },
   { name: 'resumes another session', machine: resuming, input: {} },
+  { name: 'server full', machine: full, input: {} },
 ];
 
 const key = (s: Snap) => JSON.stringify([s.value, s.context.inboundSinceTick, s.context.version ?? null]);
@@ -97,7 +105,7 @@ function expectedReason(
   if (delay === 'heartbeatTimeout') return before === 'departing' ? 'client-disconnect' : 'heartbeat-timeout';
   switch (e.type) {
     case 'DDP.CONNECT':
-      return 'version-mismatch';
+      return negotiateVersion(e as never, SUPPORTED).accepted ? 'server-full' : 'version-mismatch';
     case 'SOCKET.CLOSED':
       if (before === 'departing') return 'client-disconnect';
       if (before === 'established' && (input.gracePeriodMs ?? 15_000) > 0) return 'detach';
@@ -108,6 +116,8 @@ function expectedReason(
       return 'buffer-overflow';
     case 'SUPERSEDED':
       return 'superseded';
+    case 'EVICT':
+      return 'evicted';
     case 'CLOSE':
       return 'connection-close';
     case 'SERVER.CLOSE':

@@ -229,7 +229,7 @@ describe('server session machine', () => {
   });
 
   it('CLOSE_REASONS lists the closed union', () => {
-    expect(CLOSE_REASONS).toHaveLength(14);
-    expect(new Set(CLOSE_REASONS).size).toBe(14);
+    expect(CLOSE_REASONS).toHaveLength(17);
+    expect(new Set(CLOSE_REASONS).size).toBe(17);
   });
 });

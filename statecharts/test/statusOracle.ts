@@ -106,7 +106,10 @@ export class StatusOracle {
         if (e.delay === 'backoff' && s === 'waiting') {
           this.retryCount += 1;
           this.retryNow();
-        } else if (e.delay === 'connectTimeout' && s === 'connecting') {
+        } else if (
+          e.delay === 'connectTimeout' &&
+          (s === 'connecting' || (s === 'connected' && !this.ddpConnected))
+        ) {
           this.lost(false);
         } else if (e.delay === 'heartbeatInterval' && this.heartbeatOn && !this.pinging) {
           if (this.inbound) this.inbound = false;

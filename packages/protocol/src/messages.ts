@@ -22,6 +22,8 @@ export interface ConnectMessage {
   session?: string;
   /** Meteor 3.5+: messages received on the previous session, for resumption. */
   receivedCount?: number;
+  /** ddpx extension: the secret `connected.resumeToken` of the session named in `session`. */
+  resumeToken?: string;
 }
 /** Server → client: the handshake succeeded; `session` is the connection id. */
 export interface ConnectedMessage {
@@ -32,6 +34,11 @@ export interface ConnectedMessage {
    * 'unknown-session', 'count-outside-buffer'. Sent only when the client named a session.
    */
   resumeReason?: string;
+  /**
+   * ddpx extension (ignored by Meteor clients): the secret a client must present, with `session`, to
+   * resume this session. Issued with every new session and rotated at every resume.
+   */
+  resumeToken?: string;
 }
 /** Server → client: version negotiation failed; the server suggests `version` and closes. */
 export interface FailedMessage {
