@@ -65,9 +65,14 @@ export class Connection {
   /** @internal */ detach: (() => void) | undefined;
   /** @internal */ receivedCount = 0;
   /** @internal the receivedCount sent in the last `connect` */ receivedCountOffered: number | undefined;
+  /** @internal the secret the server issued with the current session (ddpx servers only) */ token:
+    | string
+    | undefined;
   /** @internal */ framesSent = 0;
   /** @internal */ framesReceived = 0;
   /** @internal */ readonly badInput: Partial<Record<BadInputKind, number>> = {};
+  private readonly badInputLoggedAt = new Map<BadInputKind, number>();
+  private readonly maxBufferedBytes: number;
   /** @internal */ pendingUnsubs: string[] = [];
   /** @internal */ readonly now: () => number;
   /** @internal the options every inbound frame is parsed with */ readonly parseOptions: {
@@ -92,6 +97,8 @@ export class Connection {
     if (typeof url !== 'string' || url.length === 0)
       throw new TypeError('connect(url): url must be a non-empty string');
     this.options = options;
+    this.token = options.resumeToken;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? CONNECT_DEFAULTS.maxBufferedBytes;
     this.logger = options.logger ?? consoleLogger;
     this.parseOptions = {
       from: 'server',
@@ -165,6 +172,15 @@ export class Connection {
   /** The current session id (undefined before the first `connected`). */
   get sessionId(): string | undefined {
     return this.actor.getSnapshot().context.session;
+  }
+
+  /**
+   * The secret resume token of the current session (ddpx servers issue one; Meteor's do not). Keep it
+   * as private as a password: with the session id it resumes the session. Pass both back as
+   * `resumeSession` / `resumeToken` to resume across a page load.
+   */
+  get resumeToken(): string | undefined {
+    return this.token;
   }
 
   /** The outcome of the last handshake (resumed, new or first session, and why). */
@@ -351,18 +367,36 @@ export class Connection {
     },
   };
 
-  /** @internal Writes one frame to the open transport. */
+  /**
+   * @internal Writes one frame to the open transport. A transport holding more than `maxBufferedBytes`
+   * unsent (a peer that does not read) is dropped through the chart, which reconnects with backoff.
+   */
   write(frame: string): void {
     const transport = this.writable;
     if (!transport) return;
     this.framesSent++;
     transport.send(frame);
+    const buffered = transport.bufferedAmount;
+    if (buffered !== undefined && buffered > this.maxBufferedBytes) {
+      const error = new ConnectionError(
+        'DDP_OUTPUT_OVERFLOW',
+        `${buffered} bytes waiting to be sent (maxBufferedBytes ${this.maxBufferedBytes}): the server is not reading`,
+      );
+      this.actor.send({ type: 'TRANSPORT.ERROR', error });
+    }
   }
 
-  /** @internal Counts and logs bad input; never throws. */
+  /** @internal Counts bad input and logs it at most once per kind per `badInputLogIntervalMs`; never throws. */
   bad(kind: BadInputKind, detail: string, value?: unknown): void {
     this.count(kind);
-    this.logger.warn(`${kind}: ${detail}`, value);
+    const now = this.now();
+    const last = this.badInputLoggedAt.get(kind);
+    const interval = this.options.badInputLogIntervalMs ?? CONNECT_DEFAULTS.badInputLogIntervalMs;
+    if (last !== undefined && now - last < interval) return;
+    this.badInputLoggedAt.set(kind, now);
+    const total = this.badInput[kind] ?? 1;
+    const more = total > 1 ? ` (${total} of this kind so far; logged at most every ${interval} ms)` : '';
+    this.logger.warn(`${kind}: ${detail}${more}`, value);
   }
 
   /** @internal Counts without logging (expected duplicates). */

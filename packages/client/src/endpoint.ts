@@ -34,5 +34,6 @@ export function transportFactory(options: ConnectOptions): TransportFactory {
     ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.maxBatchFrames !== undefined ? { maxBatchFrames: options.maxBatchFrames } : {}),
+    ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
   });
 }

@@ -11,7 +11,8 @@ import type { BadInputKind } from './stats.js';
  */
 export function handleFrame(conn: Connection, text: string): void {
   conn.framesReceived++;
-  const max = conn.options.maxMessageLength ?? CONNECT_DEFAULTS.maxMessageLength;
+  const o = conn.options;
+  const max = Math.min(o.maxPayloadBytes ?? CONNECT_DEFAULTS.maxPayloadBytes, o.maxMessageLength ?? Infinity);
   if (text.length > max) return void conn.bad('oversized', `frame of ${text.length} characters (max ${max})`);
   const parsed = parse(text, conn.parseOptions);
   if (!parsed.ok) {
@@ -60,7 +61,7 @@ function dispatch(conn: Connection, msg: ServerMessage): void {
     case 'pong':
       return;
     case 'connected':
-      return void connected(conn, msg.session, (msg as { resumeReason?: unknown }).resumeReason);
+      return void connected(conn, msg.session, msg.resumeReason, msg.resumeToken);
     case 'failed':
       return void conn.actor.send({ type: 'DDP.FAILED', version: msg.version });
     case 'error':
@@ -70,11 +71,13 @@ function dispatch(conn: Connection, msg: ServerMessage): void {
   }
 }
 
-function connected(conn: Connection, session: string, serverReason: unknown): void {
+function connected(conn: Connection, session: string, serverReason: unknown, token: unknown): void {
   const before = conn.actor.getSnapshot();
   if (sessionPhase(before) !== 'awaiting-connected') {
     return void conn.bad('unexpected-connected', `connected while ${sessionPhase(before)}`);
   }
+  // The token goes with the session it came with (rotated on every resume; none from Meteor servers).
+  conn.token = typeof token === 'string' ? token : undefined;
   const offered = conn.options.resume === false ? undefined : before.context.session;
   const offeredCount = offered === undefined ? undefined : conn.receivedCountOffered;
   conn.actor.send({

@@ -91,6 +91,8 @@ const boundMachine = clientConnectionMachine.provide({
       if (resumeEnabled(conn) && context.session !== undefined) {
         message.session = context.session;
         message.receivedCount = conn.receivedCount;
+        // A Meteor 3.5 server issues no token: then `session` + `receivedCount` alone, as 3.5 does.
+        if (conn.token !== undefined) message.resumeToken = conn.token;
       }
       conn.receivedCountOffered = message.receivedCount;
       conn.write(encode(message));

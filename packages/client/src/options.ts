@@ -55,6 +55,8 @@ export interface ConnectOptions {
   resume?: boolean;
   /** A session id to try to resume on the first connect (e.g. saved across a page load). */
   resumeSession?: string;
+  /** The secret `connection.resumeToken` of `resumeSession` (a ddpx server resumes only with it). */
+  resumeToken?: string;
   /** An XState inspector (an observer or a function, e.g. `createBrowserInspector().inspect`), passed to `createActor`. */
   inspect?: ActorOptions<AnyActorLogic>['inspect'];
   /** The clock the machine's timers use (a `SimulatedClock` in tests). @default the real clock */
@@ -65,8 +67,20 @@ export interface ConnectOptions {
   random?: () => number;
   /** Where bad input and callback errors are reported. @default console (warn/error) */
   logger?: Logger;
-  /** Frames longer than this many characters are dropped (logged and counted). @default 67108864 (64 Mi) */
+  /**
+   * Largest inbound frame: over `ws` a larger one closes the socket (1009) before it is buffered;
+   * over other transports a longer frame is dropped (logged and counted). @default 16777216 (16 MiB)
+   */
+  maxPayloadBytes?: number;
+  /** Older name of the same cap in characters; the smaller of the two applies. @default maxPayloadBytes */
   maxMessageLength?: number;
+  /**
+   * Bytes of outbound frames (pongs included) waiting to be sent before the client drops its transport
+   * (`DDP_OUTPUT_OVERFLOW`) and reconnects with its backoff. @default 16777216 (16 MiB)
+   */
+  maxBufferedBytes?: number;
+  /** Bad input is always counted; it is logged at most once per kind per this many ms. @default 10000 */
+  badInputLogIntervalMs?: number;
   /** Nesting deeper than this is refused (logged and counted). @default 64 */
   maxMessageDepth?: number;
   /** Where a site-relative URL ('/') points. @default the page origin, else `process.env.ROOT_URL` */
@@ -84,7 +98,9 @@ export const CONNECT_DEFAULTS = Object.freeze({
   reloadWithOutstanding: false,
   autoConnect: true,
   resume: true,
-  maxMessageLength: 64 * 1024 * 1024,
+  maxPayloadBytes: 16 * 1024 * 1024,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  badInputLogIntervalMs: 10_000,
   maxMessageDepth: 64,
 });
 

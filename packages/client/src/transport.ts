@@ -30,6 +30,8 @@ export interface Transport {
   close(code?: number, reason?: string): void;
   /** Adds a listener; returns its unsubscribe function. */
   on<K extends keyof TransportEventMap>(event: K, listener: TransportListener<K>): () => void;
+  /** Bytes sent but not yet handed to the network, where the transport can tell (else undefined). */
+  readonly bufferedAmount?: number;
 }
 
 /** Creates a transport for one connection attempt to `url`. */

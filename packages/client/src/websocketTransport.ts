@@ -4,6 +4,8 @@ import { type Transport, TransportEmitter, type TransportFactory } from './trans
 /** The slice of the WHATWG `WebSocket` API the transport uses (browsers, `ws`, undici all fit). */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Bytes queued but not yet sent (browsers and `ws` both have it). */
+  readonly bufferedAmount?: number;
   binaryType?: string;
   onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
@@ -17,7 +19,7 @@ export interface WebSocketLike {
 export type WebSocketConstructor = new (
   url: string,
   protocols?: string | string[],
-  options?: { headers?: Record<string, string> },
+  options?: { headers?: Record<string, string>; maxPayload?: number },
 ) => WebSocketLike;
 
 /** Options of {@link websocketTransport}. */
@@ -32,6 +34,8 @@ export interface WebSocketTransportOptions {
    * on it while later frames are still being produced. 1 writes every frame on its own. @default 32
    */
   maxBatchFrames?: number;
+  /** Node (`ws`) only: the largest inbound frame `ws` accepts; a larger one closes the socket (1009). @default 16777216 (16 MiB) */
+  maxPayloadBytes?: number;
 }
 
 /** The TCP socket under a `ws` WebSocket (`_socket`), which can be corked. */
@@ -39,6 +43,9 @@ interface Corkable {
   cork(): void;
   uncork(): void;
 }
+
+/** The default of {@link WebSocketTransportOptions.maxPayloadBytes} (and of the client's `maxPayloadBytes`). */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
 
 /** The default of {@link WebSocketTransportOptions.maxBatchFrames}. */
 export const DEFAULT_MAX_BATCH_FRAMES = 32;
@@ -67,6 +74,7 @@ export class WebSocketTransport implements Transport {
   /** The corkable TCP socket under `ws` once open; undefined for browser-style sockets (direct sends). */
   private tcp: Corkable | undefined;
   private batch: string[] = [];
+  private batchBytes = 0;
   private flushScheduled = false;
   private readonly maxBatch: number;
 
@@ -81,10 +89,18 @@ export class WebSocketTransport implements Transport {
   open(): void {
     const Ctor = resolveWebSocket(this.options.WebSocket);
     const headers = this.options.headers;
+    const withHeaders = headers !== undefined && Object.keys(headers).length > 0;
     let socket: WebSocketLike;
     try {
       socket =
-        headers && Object.keys(headers).length > 0 ? new Ctor(this.url, [], { headers }) : new Ctor(this.url);
+        Ctor === (NodeWebSocket as unknown)
+          ? new Ctor(this.url, [], {
+              ...(withHeaders ? { headers } : {}),
+              maxPayload: this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+            })
+          : withHeaders
+            ? new Ctor(this.url, [], { headers })
+            : new Ctor(this.url);
     } catch (err) {
       queueMicrotask(() => {
         this.emitter.emit('error', err instanceof Error ? err : new Error(String(err)));
@@ -135,6 +151,7 @@ export class WebSocketTransport implements Transport {
     }
     const batch = this.batch;
     batch.push(data);
+    this.batchBytes += data.length;
     if (batch.length >= this.maxBatch) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -156,6 +173,7 @@ export class WebSocketTransport implements Transport {
     const frames = this.batch;
     if (frames.length === 0) return;
     this.batch = [];
+    this.batchBytes = 0;
     const socket = this.socket;
     const tcp = this.tcp;
     if (!socket || !tcp || socket.readyState !== OPEN) return;
@@ -188,10 +206,16 @@ export class WebSocketTransport implements Transport {
   /** Adds a listener; returns its unsubscribe function. */
   on: Transport['on'] = (event, listener) => this.emitter.on(event, listener);
 
+  /** Bytes waiting in this tick's batch and in the socket's own buffer. */
+  get bufferedAmount(): number {
+    return this.batchBytes + (this.socket?.bufferedAmount ?? 0);
+  }
+
   private finish(event: { code: number; reason: string; wasClean: boolean }): void {
     if (this.closed) return;
     this.closed = true;
     this.batch = [];
+    this.batchBytes = 0;
     this.tcp = undefined;
     const socket = this.socket;
     if (socket) {

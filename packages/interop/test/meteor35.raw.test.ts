@@ -20,8 +20,11 @@ afterEach(async () => {
   backend = undefined;
 });
 
-async function start(options: ServerOptions) {
-  backend = await startBackend(options);
+// Meteor 3.5 clients cannot send ddpx's resume token: these scenarios run with the operator's opt-in
+// (`resume.allowTokenless`); the last test shows what they get without it.
+async function start(options: ServerOptions, allowTokenless = true) {
+  const resume = options.resume === false ? false : { ...options.resume, allowTokenless };
+  backend = await startBackend({ ...options, resume });
   proxy = await startFaultProxy({ port: backend.port });
   return { b: backend, p: proxy, url: proxy.wsUrl };
 }

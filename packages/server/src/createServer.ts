@@ -1,12 +1,13 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ConnectRequest } from '@ddpx/statecharts';
 import { ConnectionsView } from './connectionsView.js';
 import { ServerEventEmitter } from './events.js';
+import { clientAddressOf } from './headers.js';
 import { bindHttpServer } from './httpBinding.js';
 import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
 import { ReplayBudget } from './replayBuffer.js';
-import type { ServerSocket } from './serverSocket.js';
+import { decideResume } from './resumption.js';
+import { CloseCode, type ServerSocket } from './serverSocket.js';
 import { Session } from './session.js';
 import type { SessionHost } from './sessionHost.js';
 import { SockjsEndpoint } from './sockjsEndpoint.js';
@@ -15,7 +16,6 @@ import type {
   Connection,
   MethodHandler,
   PublicationHandler,
-  ResumeRefusal,
   ServerEvents,
   ServerListener,
 } from './types.js';
@@ -44,6 +44,10 @@ export class DDPServer {
   private readonly events = new ServerEventEmitter();
   private readonly sessions = new Map<string, Session>();
   private readonly pending = new Set<Session>();
+  /** Handshakes in progress per client address (the `maxPendingHandshakesPerAddress` cap). */
+  private readonly pendingByAddress = new Map<string, number>();
+  /** Detached sessions, oldest detach first: the order in which a full server evicts them. */
+  private readonly detachedOrder = new Set<Session>();
   private readonly connectionMap = new ConnectionsView(this.sessions);
   private readonly replayBudget: ReplayBudget;
   private readonly websocket: WebsocketEndpoint | undefined;
@@ -59,10 +63,16 @@ export class DDPServer {
     const o = this.options;
     this.replayBudget = new ReplayBudget(o.resume.maxTotalReplayBytes);
     const accept = (socket: ServerSocket) => this.accept(socket);
+    const limits = { maxBufferedBytes: o.maxBufferedBytes, maxMessagesPerSecond: o.maxMessagesPerSecond };
     this.websocket =
       o.websocketPath === false
         ? undefined
-        : new WebsocketEndpoint({ path: o.websocketPath, maxPayloadBytes: o.maxPayloadBytes, accept });
+        : new WebsocketEndpoint({
+            path: o.websocketPath,
+            maxPayloadBytes: o.maxPayloadBytes,
+            limits,
+            accept,
+          });
     this.sockjs =
       o.sockjsPrefix === false
         ? undefined
@@ -71,6 +81,7 @@ export class DDPServer {
             heartbeatDelay: o.sockjsHeartbeatDelay,
             disconnectDelay: o.sockjsDisconnectDelay,
             maxPayloadBytes: o.maxPayloadBytes,
+            limits,
             accept,
           });
     this.host = this.sessionHost();
@@ -200,16 +211,35 @@ export class DDPServer {
   }
 
   private accept(socket: ServerSocket): void {
+    const o = this.options;
     if (this.closing) {
-      socket.close(1001, 'server closing');
+      socket.close(CloseCode.goingAway, 'server closing');
       return;
     }
-    if (this.sessions.size + this.pending.size >= this.options.maxSessions) {
-      socket.close(1013, 'too many sessions');
+    // Full of live sessions, none detached to evict: only a resume could succeed, and none can.
+    if (this.sessions.size >= o.maxSessions && this.detachedOrder.size === 0) {
+      socket.close(CloseCode.tryAgainLater, 'too many sessions');
       return;
     }
-    const session = new Session(this.host, socket);
-    if (!session.ended) this.pending.add(session);
+    const address = clientAddressOf(socket.remoteAddress, socket.headers, o.forwardedCount);
+    const key = address ?? '';
+    const fromAddress = this.pendingByAddress.get(key) ?? 0;
+    if (this.pending.size >= o.maxPendingHandshakes || fromAddress >= o.maxPendingHandshakesPerAddress) {
+      socket.close(CloseCode.tryAgainLater, 'too many handshakes');
+      return;
+    }
+    const session = new Session(this.host, socket, address);
+    if (session.ended) return;
+    this.pending.add(session);
+    this.pendingByAddress.set(key, fromAddress + 1);
+  }
+
+  private settlePending(session: Session): void {
+    if (!this.pending.delete(session)) return;
+    const key = session.connection.clientAddress ?? '';
+    const left = (this.pendingByAddress.get(key) ?? 1) - 1;
+    if (left > 0) this.pendingByAddress.set(key, left);
+    else this.pendingByAddress.delete(key);
   }
 
   private reportError(error: unknown, context: string, connection?: Connection): void {
@@ -234,35 +264,28 @@ export class DDPServer {
       method: (name) => this.methodHandlers.get(name),
       publication: (name) => this.publications.get(name),
       universalPublications: () => this.universal,
-      resumable: (request) => this.resumable(request),
-      resumeRefusal: (request) => this.resumeRefusal(request),
-      replaceHalfOpen: (request) => {
-        if (this.options.resume.gracePeriodMs === 0 || typeof request.session !== 'string') return;
-        const live = this.sessions.get(request.session);
-        const count = request.receivedCount;
-        if (live?.phase !== 'established' || typeof count !== 'number' || !live.replay.covers(count)) return;
-        live.dropReplacedSocket();
-      },
-      handOff: (from, request) => {
-        const target = this.resumable(request);
-        const socket = from.takeSocket();
-        if (target && socket) target.resumeOn(socket, request!.receivedCount!);
-        else socket?.close(1011, 'resume failed');
-      },
-      established: (session, request) => {
-        this.supersede(request);
-        this.pending.delete(session);
+      decideResume: (request) => decideResume(request, (id) => this.sessions.get(id), this.options.resume),
+      serverFull: () => this.sessions.size >= this.options.maxSessions && this.detachedOrder.size === 0,
+      established: (session, stale) => {
+        // The owner's own detached session that could not be resumed ends now (Meteor 3.5).
+        stale?.supersede();
+        this.settlePending(session);
+        if (this.sessions.size >= this.options.maxSessions) this.detachedOrder.values().next().value?.evict();
         this.sessions.set(session.id, session);
         this.runConnectionHooks(session.connection);
         this.events.emit('connection', { connection: session.connection });
       },
-      detached: (session) =>
+      detached: (session) => {
+        this.detachedOrder.add(session);
         this.events.emit('detach', {
           connection: session.connection,
           gracePeriodMs: this.options.resume.gracePeriodMs,
-        }),
-      resumed: (session, replayed) =>
-        this.events.emit('resume', { connection: session.connection, replayed }),
+        });
+      },
+      resumed: (session, replayed) => {
+        this.detachedOrder.delete(session);
+        this.events.emit('resume', { connection: session.connection, replayed });
+      },
       closed: (session, reason: CloseReason) => {
         this.unregister(session);
         this.events.emit('close', { connection: session.connection, reason });
@@ -273,34 +296,11 @@ export class DDPServer {
   }
 
   private unregister(session: Session): void {
-    this.pending.delete(session);
+    this.settlePending(session);
+    this.detachedOrder.delete(session);
     if (this.sessions.get(session.id) === session) {
       this.sessions.delete(session.id);
     }
-  }
-
-  private resumable(request: ConnectRequest | undefined): Session | undefined {
-    if (!request || typeof request.session !== 'string' || typeof request.receivedCount !== 'number') return;
-    const session = this.sessions.get(request.session);
-    if (session?.phase !== 'detached') return;
-    return session.replay.covers(request.receivedCount) ? session : undefined;
-  }
-
-  private resumeRefusal(request: ConnectRequest | undefined): ResumeRefusal | undefined {
-    if (!request || typeof request.session !== 'string') return undefined;
-    if (this.options.resume.gracePeriodMs === 0) return 'resume-disabled';
-    const session = this.sessions.get(request.session);
-    if (!session) return 'unknown-session';
-    if (typeof request.receivedCount !== 'number') return 'no-received-count';
-    return 'count-outside-buffer';
-  }
-
-  // A `connect` naming a detached session it cannot resume: that session is removed now (Meteor 3.5),
-  // with reason `superseded` (the new connection's `resumeReason` says why it could not resume).
-  private supersede(request: ConnectRequest | undefined): void {
-    if (!request || typeof request.session !== 'string') return;
-    const stale = this.sessions.get(request.session);
-    if (stale?.phase === 'detached') stale.supersede();
   }
 }
 

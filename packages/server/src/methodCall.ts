@@ -1,4 +1,5 @@
 import { DDPError, encode, type MethodMessage, type WireError } from '@ddpx/protocol';
+import type { ReplayBudget } from './replayBuffer.js';
 import type { Connection, MethodHandler, MethodInvocation } from './types.js';
 
 /** What running a method needs from its session. */
@@ -58,26 +59,48 @@ class Invocation implements MethodInvocation {
   }
 }
 
-/** A method that ran: its frames, and the number of its `result` frame in the session's stream. */
+/** A method that ran: its frames, their size, and the number of its `result` frame in the session's stream. */
 interface Done {
-  frames: [updated: string, result: string];
+  frames: [updated: string, result: string] | undefined;
+  bytes: number;
   resultNumber: number;
 }
 const PENDING = 0;
+
+/** Bounds of a session's method memory. */
+export interface MethodMemoryLimits {
+  /** Finished ids kept beyond those whose result is still replayable. */
+  count: number;
+  /** Bytes of ids and result frames kept; past it the oldest results are forgotten (their ids kept). */
+  bytes: number;
+  /** The server-wide byte budget (shared with the replay buffers); past it this session forgets too. */
+  budget: ReplayBudget;
+}
+
+/** The error a re-sent method id gets when its result was forgotten to stay within the limits. */
+export function forgottenResultError(): WireError {
+  return new DDPError(
+    'result-forgotten',
+    'The result of this method was no longer held; the method was not run again',
+  ).toWire();
+}
 
 /**
  * Per-session method runner that never runs a method id twice in a session. Every id is admitted
  * once, on arrival; a re-sent copy (a resuming client re-sends what it has no result for) is dropped
  * while the original is queued or running (its frames follow once), and answered from memory once it
  * ran. Finished ids are kept while their `result` is still replayable (so any copy a resumed client
- * can send is recognised), plus the `memorySize` most recent others.
+ * can send is recognised), plus the `count` most recent others. Results are held within `bytes` (and
+ * the shared budget): past it the oldest result is forgotten but its id is kept, so a copy of it gets
+ * a `result-forgotten` error instead of a second run.
  */
 export class MethodCalls {
   private readonly memory = new Map<string, Done | typeof PENDING>();
+  private bytes = 0;
 
   constructor(
     private readonly host: MethodHost,
-    private readonly memorySize: number,
+    private readonly limits: MethodMemoryLimits,
   ) {}
 
   /** Admits a `method` message on arrival; false when this id already arrived in this session. */
@@ -85,12 +108,18 @@ export class MethodCalls {
     const known = this.memory.get(msg.id);
     if (known === undefined) {
       this.memory.set(msg.id, PENDING);
+      this.hold(msg.id.length);
       return true;
     }
     // Already ran: answer the copy from memory. A resuming client resets what it knew of methods in
     // flight (Meteor's rule), so it needs `updated` and `result` again even if it saw them before
     // the drop; a `result` it already has is ignored by Meteor's client and ours.
-    if (known !== PENDING) for (const frame of known.frames) this.host.writeFrame(frame);
+    if (known === PENDING) return false;
+    if (known.frames) for (const frame of known.frames) this.host.writeFrame(frame);
+    else {
+      this.host.writeFrame(encode({ msg: 'updated', methods: [msg.id] }));
+      this.host.writeFrame(encode({ msg: 'result', id: msg.id, error: forgottenResultError() }));
+    }
     return false;
   }
 
@@ -101,7 +130,7 @@ export class MethodCalls {
       const error = new DDPError(404, `Method '${msg.method}' not found`).toWire();
       this.host.writeFrame(encode({ msg: 'result', id: msg.id, error }));
       this.host.writeFrame(encode({ msg: 'updated', methods: [msg.id] }));
-      this.memory.delete(msg.id); // nothing ran: a re-send may be answered again
+      this.drop(msg.id); // nothing ran: a re-send may be answered again
       return;
     }
     const invocation = new Invocation(this.host, msg.randomSeed);
@@ -138,12 +167,14 @@ export class MethodCalls {
     return unblocked ? undefined : done;
   }
 
-  /** Forgets every remembered method (the session ended). */
+  /** Forgets every remembered method (the session ended) and gives its bytes back to the budget. */
   clear(): void {
     this.memory.clear();
+    this.hold(-this.bytes);
   }
 
   private finish(msg: MethodMessage, result: unknown, error: unknown, failed: boolean): void {
+    if (!this.memory.has(msg.id)) return; // the session ended while it ran
     const updated = encode({ msg: 'updated', methods: [msg.id] });
     let resultFrame: string;
     if (failed) {
@@ -161,20 +192,44 @@ export class MethodCalls {
     this.host.writeFrame(updated);
     this.host.writeFrame(resultFrame);
     // Re-inserted so the map's order is completion order, which `forget` relies on.
-    this.memory.delete(msg.id);
-    this.memory.set(msg.id, { frames: [updated, resultFrame], resultNumber: this.host.sentCount() });
+    this.drop(msg.id);
+    const bytes = msg.id.length + updated.length + resultFrame.length;
+    this.memory.set(msg.id, { frames: [updated, resultFrame], bytes, resultNumber: this.host.sentCount() });
+    this.hold(bytes);
     this.forget();
   }
 
-  // Drops finished ids whose result is no longer replayable, oldest first, down to `memorySize`.
+  private hold(bytes: number): void {
+    this.bytes += bytes;
+    this.limits.budget.used += bytes;
+  }
+
+  private drop(id: string): void {
+    const entry = this.memory.get(id);
+    if (entry === undefined) return;
+    this.memory.delete(id);
+    this.hold(-(entry === PENDING ? id.length : entry.bytes));
+  }
+
+  // Oldest first (completion order): results past the byte bounds are forgotten (the id stays, so a
+  // copy is refused rather than run); then finished ids past `count` whose result can no longer be
+  // replayed are dropped entirely.
   private forget(): void {
-    if (this.memory.size <= this.memorySize) return;
+    const { budget } = this.limits;
+    for (const [id, entry] of this.memory) {
+      if (this.bytes <= this.limits.bytes && budget.used <= budget.max) break;
+      if (entry === PENDING || entry.frames === undefined) continue;
+      entry.frames = undefined;
+      this.hold(id.length - entry.bytes);
+      entry.bytes = id.length;
+    }
+    if (this.memory.size <= this.limits.count) return;
     const firstReplayable = this.host.firstReplayable();
     for (const [id, entry] of this.memory) {
       if (entry === PENDING) continue;
       if (entry.resultNumber >= firstReplayable) break; // completion order: the rest are newer
-      this.memory.delete(id);
-      if (this.memory.size <= this.memorySize) break;
+      this.drop(id);
+      if (this.memory.size <= this.limits.count) break;
     }
   }
 

@@ -11,6 +11,17 @@ export interface ResumeOptions {
   maxTotalReplayBytes?: number;
   /** Completed method results remembered per session, so a re-sent method id is answered from memory. @default 100 */
   methodResultMemory?: number;
+  /**
+   * Bytes of completed method results (ids and frames) one session may hold; past it the oldest are
+   * forgotten (a re-sent id then gets a `result-forgotten` error and is never run again). They count
+   * toward `maxTotalReplayBytes` too. @default 1048576 (1 MiB)
+   */
+  methodResultMemoryBytes?: number;
+  /**
+   * Resume without a token, as Meteor 3.5 clients do (they cannot send one). Anyone who learns a
+   * session id can then take that session over: see docs/security.md before turning it on. @default false
+   */
+  allowTokenless?: boolean;
 }
 
 /** Options of {@link createServer}. Every limit is named here with its default. */
@@ -31,8 +42,20 @@ export interface ServerOptions {
   maxPayloadBytes?: number;
   /** Messages waiting in one session's in-order queue before the session is closed (`queue-overflow`). @default 1000 */
   maxQueuedMessages?: number;
-  /** Most concurrent sessions (live or detached); further handshakes are refused and closed. @default Infinity */
+  /**
+   * Most concurrent sessions (live or detached). When full, the oldest detached session is evicted
+   * (`evicted`) to make room; with none detached, new sockets are refused (1013). @default Infinity
+   */
   maxSessions?: number;
+  /** Sockets that have not completed the DDP handshake, over all clients; more are refused (1013). @default 1000 */
+  maxPendingHandshakes?: number;
+  /** Sockets from one client address that have not completed the DDP handshake; more are refused (1013). @default 50 */
+  maxPendingHandshakesPerAddress?: number;
+  /**
+   * Inbound messages one connection may send within one second; a connection that sends more is
+   * closed (`rate-limited`). Raise it for pipes that pipeline more (benchmarks, server-to-server). @default 100000
+   */
+  maxMessagesPerSecond?: number;
   /** Deepest JSON nesting accepted in an inbound message; deeper ones get "Bad request". @default 64 */
   maxDepth?: number;
   /** Session resumption settings, or false to turn it off. @default { gracePeriodMs: 15000, replayBufferMessages: 100 } */
@@ -43,7 +66,10 @@ export interface ServerOptions {
   sockjsHeartbeatDelay?: number;
   /** SockJS disconnect delay for polling transports (Meteor's value). @default 60000 */
   sockjsDisconnectDelay?: number;
-  /** Bytes written to one socket but not yet flushed before that connection is closed as too slow. @default 16777216 (16 MiB) */
+  /**
+   * Bytes written to one socket but not yet flushed (every outbound frame: data, pongs, errors, replays,
+   * on both transports) before that connection is closed as too slow (`slow-consumer`). @default 16777216 (16 MiB)
+   */
   maxBufferedBytes?: number;
   /**
    * Length of the kernel's queue of pending TCP connections for the http server `listen()` starts
@@ -69,6 +95,9 @@ export interface ResolvedOptions {
   maxPayloadBytes: number;
   maxQueuedMessages: number;
   maxSessions: number;
+  maxPendingHandshakes: number;
+  maxPendingHandshakesPerAddress: number;
+  maxMessagesPerSecond: number;
   maxDepth: number;
   resume: Required<ResumeOptions>;
   supportedDDPVersions: readonly string[];
@@ -89,11 +118,15 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxPayloadBytes: 1024 * 1024,
   maxQueuedMessages: 1000,
   maxSessions: Number.POSITIVE_INFINITY,
+  maxPendingHandshakes: 1000,
+  maxPendingHandshakesPerAddress: 50,
+  maxMessagesPerSecond: 100_000,
   maxDepth: 64,
   gracePeriodMs: 15_000,
   replayBufferMessages: 100,
   maxTotalReplayBytes: 64 * 1024 * 1024,
   methodResultMemory: 100,
+  methodResultMemoryBytes: 1024 * 1024,
   sockjsHeartbeatDelay: 45_000,
   sockjsDisconnectDelay: 60_000,
   maxBufferedBytes: 16 * 1024 * 1024,
@@ -136,7 +169,7 @@ function backlog(value: number | undefined, fallback: number): number {
 /** Applies defaults and checks every option; misuse throws TypeError/RangeError at once. */
 export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   const d = SERVER_DEFAULTS;
-  const resume = options.resume === false ? { gracePeriodMs: 0 } : (options.resume ?? {});
+  const resume: ResumeOptions = options.resume === false ? { gracePeriodMs: 0 } : (options.resume ?? {});
   const versions = options.supportedDDPVersions ?? SUPPORTED_DDP_VERSIONS;
   if (!Array.isArray(versions) || versions.length === 0 || !versions.every((v) => typeof v === 'string')) {
     throw new TypeError('supportedDDPVersions must be a non-empty array of strings');
@@ -154,6 +187,21 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     maxPayloadBytes: positive('maxPayloadBytes', options.maxPayloadBytes, d.maxPayloadBytes),
     maxQueuedMessages: nonNegative('maxQueuedMessages', options.maxQueuedMessages, d.maxQueuedMessages),
     maxSessions: nonNegative('maxSessions', options.maxSessions, d.maxSessions),
+    maxPendingHandshakes: positive(
+      'maxPendingHandshakes',
+      options.maxPendingHandshakes,
+      d.maxPendingHandshakes,
+    ),
+    maxPendingHandshakesPerAddress: positive(
+      'maxPendingHandshakesPerAddress',
+      options.maxPendingHandshakesPerAddress,
+      d.maxPendingHandshakesPerAddress,
+    ),
+    maxMessagesPerSecond: positive(
+      'maxMessagesPerSecond',
+      options.maxMessagesPerSecond,
+      d.maxMessagesPerSecond,
+    ),
     maxDepth: nonNegative('maxDepth', options.maxDepth, d.maxDepth),
     resume: {
       gracePeriodMs: nonNegative('resume.gracePeriodMs', resume.gracePeriodMs, d.gracePeriodMs),
@@ -172,6 +220,12 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
         resume.methodResultMemory,
         d.methodResultMemory,
       ),
+      methodResultMemoryBytes: nonNegative(
+        'resume.methodResultMemoryBytes',
+        resume.methodResultMemoryBytes,
+        d.methodResultMemoryBytes,
+      ),
+      allowTokenless: resume.allowTokenless === true,
     },
     supportedDDPVersions: [...versions],
     sockjsHeartbeatDelay: nonNegative(

@@ -1,7 +1,15 @@
 import type { TransportKind } from './types.js';
 
 /** A transport-level fault that ends the session (the socket is closing or must be closed). */
-export type SocketFault = 'payload-too-large' | 'protocol-error';
+export type SocketFault = 'payload-too-large' | 'protocol-error' | 'slow-consumer' | 'rate-limited';
+
+/** What one socket may make the server hold or do, enforced by the socket itself on every transport. */
+export interface SocketLimits {
+  /** Outbound bytes queued (ours and the transport's) before the peer is a slow consumer. */
+  readonly maxBufferedBytes: number;
+  /** Inbound frames accepted within one second before the peer is rate-limited. */
+  readonly maxMessagesPerSecond: number;
+}
 
 /** What a socket tells its owner (a session implements it directly: no handler object per socket). */
 export interface ServerSocketHandlers {
@@ -30,7 +38,7 @@ export interface ServerSocket {
   close(code?: number, reason?: string): void;
   /** Installs the owner's handlers (replacing earlier ones). */
   setHandlers(handlers: ServerSocketHandlers): void;
-  /** Bytes written but not yet flushed to the kernel. */
+  /** Bytes written but not yet flushed to the kernel (this socket's queue and the transport's). */
   readonly bufferedAmount: number;
 }
 
@@ -46,30 +54,55 @@ export const CloseCode = Object.freeze({
 } as const);
 
 /**
- * Shared plumbing: a per-tick outbox flushed from a microtask by `writeAll`, and handler dispatch that
- * tolerates frames arriving before handlers are set.
+ * Shared plumbing: a per-tick outbox flushed from a microtask by `writeAll`, handler dispatch that
+ * tolerates frames arriving before handlers are set, and the socket's limits: every outbound byte
+ * (data, pongs, errors, replays) counts toward `maxBufferedBytes`, every inbound frame toward
+ * `maxMessagesPerSecond`. A socket past a limit stops sending or delivering at once and reports the
+ * fault a microtask later (never from inside the write that crossed it).
  */
 export abstract class BaseServerSocket implements ServerSocket {
   abstract readonly kind: TransportKind;
   abstract readonly remoteAddress: string | undefined;
   abstract readonly headers: Record<string, string>;
-  abstract readonly bufferedAmount: number;
   // Created on first use: an idle socket holds no frame.
   private outbox: string[] | undefined;
+  private outboxBytes = 0;
   private scheduled = false;
   private ended = false;
+  private faultedWith: SocketFault | undefined;
   private handlers: ServerSocketHandlers | undefined;
   private early: string[] | undefined;
+  private windowStart = 0;
+  private windowCount = 0;
 
+  constructor(private readonly limits: SocketLimits) {
+    this.windowStart = performance.now();
+  }
+
+  /** Bytes the transport holds that it has not handed to the kernel yet. */
+  protected abstract transportBuffered(): number;
   /** Writes a batch of frames to the transport. */
   protected abstract writeAll(frames: string[]): void;
   /** Closes the transport. */
   protected abstract closeTransport(code: number, reason: string): void;
 
+  get bufferedAmount(): number {
+    return this.outboxBytes + this.transportBuffered();
+  }
+
   send(frame: string): void {
-    if (this.ended) return;
+    if (this.ended || this.faultedWith) return;
+    // Checked before the frame is added: a peer already holding more than the limit is slow, so what
+    // one socket holds is bounded by the limit plus one frame (a single large frame still goes out).
+    if (this.outboxBytes + this.transportBuffered() > this.limits.maxBufferedBytes) {
+      this.outbox = undefined;
+      this.outboxBytes = 0;
+      this.fault('slow-consumer');
+      return;
+    }
     this.outbox ??= [];
     this.outbox.push(frame);
+    this.outboxBytes += frame.length;
     if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(() => this.flush());
@@ -82,6 +115,7 @@ export abstract class BaseServerSocket implements ServerSocket {
     const frames = this.outbox;
     if (frames === undefined) return;
     this.outbox = undefined;
+    this.outboxBytes = 0;
     try {
       this.writeAll(frames);
     } catch {
@@ -91,7 +125,7 @@ export abstract class BaseServerSocket implements ServerSocket {
 
   close(code: number = CloseCode.normal, reason = ''): void {
     if (this.ended) return;
-    this.flush();
+    if (!this.faultedWith) this.flush();
     this.ended = true;
     try {
       this.closeTransport(code, reason);
@@ -109,6 +143,17 @@ export abstract class BaseServerSocket implements ServerSocket {
 
   /** Delivers an inbound frame (called by the transport). */
   received(text: string): void {
+    if (this.faultedWith) return;
+    // Counted per one-second window opened by the first frame; the clock is read only past the limit.
+    if (++this.windowCount > this.limits.maxMessagesPerSecond) {
+      const now = performance.now();
+      if (now - this.windowStart < 1000) {
+        this.fault('rate-limited');
+        return;
+      }
+      this.windowStart = now;
+      this.windowCount = 1;
+    }
     if (this.handlers) {
       this.handlers.socketMessage(text);
       return;
@@ -120,6 +165,16 @@ export abstract class BaseServerSocket implements ServerSocket {
   /** Reports a transport fault (called by the transport). */
   faulted(kind: SocketFault): void {
     this.handlers?.socketFault(kind);
+  }
+
+  // A limit was crossed: nothing more is sent or delivered; the owner hears of it a microtask later.
+  private fault(kind: SocketFault): void {
+    if (this.faultedWith) return;
+    this.faultedWith = kind;
+    this.early = undefined;
+    queueMicrotask(() => {
+      if (!this.ended) this.handlers?.socketFault(kind);
+    });
   }
 
   /** Reports the transport's close, once (called by the transport). */

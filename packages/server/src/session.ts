@@ -1,5 +1,6 @@
 import {
   type ClientMessage,
+  type ConnectedMessage,
   type ErrorMessage,
   encode,
   parse,
@@ -13,7 +14,8 @@ import { clientAddressOf } from './headers.js';
 import { MergeBox } from './mergeBox.js';
 import { MethodCalls, type MethodHost } from './methodCall.js';
 import { ReplayBuffer } from './replayBuffer.js';
-import type { ServerSocket, ServerSocketHandlers, SocketFault } from './serverSocket.js';
+import { newResumeToken, type ResumeDecision, type ResumeRequest } from './resumption.js';
+import { CloseCode, type ServerSocket, type ServerSocketHandlers, type SocketFault } from './serverSocket.js';
 import { type SessionActor, startSessionActor } from './sessionActor.js';
 import { closeCodeFor, connectRequest } from './sessionHelpers.js';
 import type { SessionHost } from './sessionHost.js';
@@ -43,7 +45,13 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
   readonly replay: ReplayBuffer;
   readonly transport: TransportKind;
   userId: string | null = null;
+  // The secret a client must present to resume this session, rotated at every resume; the one before
+  // stays valid until the client shows it has the newer one (by resuming with it).
+  private token: string | undefined;
+  private previousToken: string | undefined;
   private socket: ServerSocket | undefined;
+  /** The resume decision taken when this socket's `connect` arrived. */
+  private decision: ResumeDecision<Session> | undefined;
   private readonly actor: SessionActor;
   private box: MergeBox | undefined;
   private subscriptions: Subscriptions | undefined;
@@ -57,11 +65,11 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
   constructor(
     private readonly host: SessionHost,
     socket: ServerSocket,
+    address = clientAddressOf(socket.remoteAddress, socket.headers, host.options.forwardedCount),
   ) {
     const o = host.options;
     this.socket = socket;
     this.transport = socket.kind;
-    const address = clientAddressOf(socket.remoteAddress, socket.headers, o.forwardedCount);
     // The socket's whitelisted headers are its own copy, never changed: shared, frozen.
     this.connection = new ConnectionHandle(this.id, address, Object.freeze(socket.headers), this);
     this.replay = new ReplayBuffer(
@@ -86,7 +94,12 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
 
   private get methods(): MethodCalls {
     const o = this.host.options;
-    this.methodCalls ??= new MethodCalls(this, o.resume.gracePeriodMs > 0 ? o.resume.methodResultMemory : 0);
+    const resume = o.resume.gracePeriodMs > 0;
+    this.methodCalls ??= new MethodCalls(this, {
+      count: resume ? o.resume.methodResultMemory : 0,
+      bytes: resume ? o.resume.methodResultMemoryBytes : 0,
+      budget: this.host.replayBudget,
+    });
     return this.methodCalls;
   }
 
@@ -143,11 +156,8 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     }
     const m = res.message;
     if (m.msg === 'connect') {
-      if (this.phase === 'awaitingConnect') {
-        const request = connectRequest(m);
-        this.host.replaceHalfOpen(request);
-        this.sendEvent({ type: 'DDP.CONNECT', ...request });
-      } else this.sendError('Already connected', m);
+      if (this.phase === 'awaitingConnect') this.connect(connectRequest(m));
+      else this.sendError('Already connected', m);
       return;
     }
     if (this.phase === 'awaitingConnect') {
@@ -170,12 +180,24 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     else this.enqueue(m);
   }
 
+  // The resume decision is taken once, here; the chart's guard, the hand-off and `connected` read it.
+  // The token stays out of the event, so it never enters a snapshot (or an inspector).
+  private connect(request: ResumeRequest): void {
+    const decision = this.host.decideResume(request);
+    this.decision = decision;
+    if (decision.kind === 'resume' && decision.session.phase === 'established') {
+      decision.session.dropReplacedSocket();
+    }
+    const { resumeToken: _secret, ...chartRequest } = request;
+    this.sendEvent({ type: 'DDP.CONNECT', ...chartRequest });
+  }
+
   private rejected(res: Rejection): void {
     const offending = res.offendingMessage as { msg?: unknown } | undefined;
     if (res.kind === 'bad-connect') {
-      if (this.phase === 'awaitingConnect') {
-        this.sendEvent({ type: 'DDP.CONNECT', ...connectRequest(offending as Record<string, unknown>) });
-      } else this.sendError('Already connected', offending);
+      if (this.phase === 'awaitingConnect')
+        this.connect(connectRequest(offending as Record<string, unknown>));
+      else this.sendError('Already connected', offending);
       return;
     }
     if (res.kind === 'unknown-msg' || res.kind === 'bad-field') {
@@ -276,12 +298,10 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     const dropped = this.replay.push(frame);
     const budgetDrop = this.replay.shed();
     // Lifecycle consequences are deferred a microtask: a write can happen deep inside a merge-box or
-    // subscription operation that must not see the session torn down under it.
+    // subscription operation that must not see the session torn down under it. (The socket itself
+    // counts every byte against `maxBufferedBytes` and reports a slow consumer the same way.)
     if (this.socket) {
       this.socket.send(frame);
-      if (this.socket.bufferedAmount > this.host.options.maxBufferedBytes) {
-        queueMicrotask(() => this.abort('slow-consumer'));
-      }
     } else if (this.phase === 'detached' && Math.max(dropped, budgetDrop) > this.detachedAt) {
       queueMicrotask(() => this.sendEvent({ type: 'BUFFER.OVERFLOW' }));
     }
@@ -303,6 +323,16 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
   /** A new `connect` named this (detached) session but could not resume it: it ends (`superseded`). */
   supersede(): void {
     this.sendEvent({ type: 'SUPERSEDED' });
+  }
+
+  /** The server is full and this detached session is the oldest: it ends (`evicted`). */
+  evict(): void {
+    this.sendEvent({ type: 'EVICT' });
+  }
+
+  /** guard serverFull */
+  serverFull(): boolean {
+    return this.host.serverFull();
   }
 
   requestClose(): void {
@@ -328,19 +358,21 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     this.socket?.send(PING);
   }
 
-  /** action emitConnection: `connected`, universal publications, registration, onConnection. */
-  establish(request: ConnectRequest | undefined): void {
+  /** action emitConnection: `connected` (with a resume token), universal publications, registration, onConnection. */
+  establish(): void {
     this.replay.push(null);
-    const refusal = this.host.resumeRefusal(request);
-    this.socket?.send(
-      encode(
-        refusal
-          ? { msg: 'connected', session: this.id, resumeReason: refusal }
-          : { msg: 'connected', session: this.id },
-      ),
-    );
+    const decision = this.decision;
+    this.decision = undefined;
+    const refusal = decision?.kind === 'new' ? decision.reason : undefined;
+    const message: ConnectedMessage = { msg: 'connected', session: this.id };
+    if (refusal) message.resumeReason = refusal;
+    if (this.host.options.resume.gracePeriodMs > 0) {
+      this.token = newResumeToken();
+      message.resumeToken = this.token;
+    }
+    this.socket?.send(encode(message));
     if (this.host.universalPublications().length > 0) this.subs.startUniversal();
-    this.host.established(this, request);
+    this.host.established(this, decision?.kind === 'new' ? decision.stale : undefined);
   }
 
   /** action startBuffering */
@@ -349,14 +381,35 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     this.detachedAt = this.replay.sentCount;
   }
 
-  /** guard resumesExisting */
-  canResume(request: ConnectRequest | undefined): boolean {
-    return this.host.resumable(request) !== undefined;
+  /** guard resumesExisting: the decision names a session that is (now) detached. */
+  canResume(): boolean {
+    return this.decision?.kind === 'resume' && this.decision.session.phase === 'detached';
+  }
+
+  /** The tokens that resume this session now (current, and the previous one while it may be in use). */
+  get resumeTokens(): readonly [string | undefined, string | undefined] {
+    return [this.token, this.previousToken];
+  }
+
+  /** Whether every message after `receivedCount` is still held for a resume. */
+  covers(receivedCount: number): boolean {
+    return this.replay.covers(receivedCount);
   }
 
   /** action handOffSocket: this socket now belongs to the detached session being resumed. */
   handOff(request: ConnectRequest | undefined): void {
-    this.host.handOff(this, request);
+    const decision = this.decision;
+    this.decision = undefined;
+    const socket = this.takeSocket();
+    const count = request?.receivedCount;
+    if (
+      decision?.kind === 'resume' &&
+      socket &&
+      typeof count === 'number' &&
+      decision.session.phase === 'detached'
+    ) {
+      decision.session.resumeOn(socket, count, decision.token);
+    } else socket?.close(CloseCode.internalError, 'resume failed');
   }
 
   /**
@@ -368,7 +421,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     if (!socket) return;
     this.socket = undefined;
     socket.setHandlers(IGNORED_SOCKET);
-    socket.close(1000, 'replaced by a resumed connection');
+    socket.close(CloseCode.normal, 'replaced by a resumed connection');
     this.sendEvent({ type: 'SOCKET.REPLACED' });
   }
 
@@ -379,8 +432,12 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     return socket;
   }
 
-  /** Resumes this detached session on `socket`, replaying from the client's `receivedCount`. */
-  resumeOn(socket: ServerSocket, receivedCount: number): void {
+  /**
+   * Resumes this detached session on `socket`, replaying from the client's `receivedCount`. A client
+   * that presented the current token has everything up to it: the previous one stops working.
+   */
+  resumeOn(socket: ServerSocket, receivedCount: number, presented: string | undefined): void {
+    if (presented === this.token) this.previousToken = this.token;
     this.socket = socket;
     this.resumeCount = receivedCount;
     socket.setHandlers(this);
@@ -411,7 +468,10 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     this.resumes++;
     const missed = this.replay.rewindTo(this.resumeCount);
     this.replay.push(null);
-    this.socket?.send(encode({ msg: 'connected', session: this.id, resumeReason: 'resumed' }));
+    this.token = newResumeToken();
+    this.socket?.send(
+      encode({ msg: 'connected', session: this.id, resumeReason: 'resumed', resumeToken: this.token }),
+    );
     for (const frame of missed) this.writeFrame(frame);
   }
 

@@ -50,7 +50,7 @@ const boundMachine = serverSessionMachine.provide({
   actions: {
     sendFailed: bind('sendFailed', (s, c) => s.sendFailed(c.calculatedVersion)),
     closeSocket: bind('closeSocket', (s, c) => s.closeSocket(c.closeReason)),
-    emitConnection: bind('emitConnection', (s, c) => s.establish(c.connectRequest)),
+    emitConnection: bind('emitConnection', (s) => s.establish()),
     emitDetach: bind('emitDetach', (s) => s.emitDetach()),
     emitResume: bind('emitResume', (s) => s.emitResume()),
     emitClose: bind('emitClose', (s, c) => s.finish(c.closeReason ?? 'socket-closed')),
@@ -61,7 +61,8 @@ const boundMachine = serverSessionMachine.provide({
     sendPing: bind('sendPing', (s) => s.sendPing()),
   },
   guards: {
-    resumesExisting: ({ context }) => sessionOf(context)?.canResume(context.connectRequest) ?? false,
+    resumesExisting: ({ context }) => sessionOf(context)?.canResume() ?? false,
+    serverFull: ({ context }) => sessionOf(context)?.serverFull() ?? false,
   },
 });
 

@@ -1,8 +1,8 @@
-import type { ConnectRequest } from '@ddpx/statecharts';
 import type { ResolvedOptions } from './options.js';
 import type { ReplayBudget } from './replayBuffer.js';
+import type { ResumeDecision, ResumeRequest } from './resumption.js';
 import type { Session } from './session.js';
-import type { CloseReason, Connection, MethodHandler, PublicationHandler, ResumeRefusal } from './types.js';
+import type { CloseReason, Connection, MethodHandler, PublicationHandler } from './types.js';
 
 /** What a session needs from its server. */
 export interface SessionHost {
@@ -11,15 +11,12 @@ export interface SessionHost {
   method(name: string): MethodHandler | undefined;
   publication(name: string): PublicationHandler | undefined;
   universalPublications(): readonly PublicationHandler[];
-  /** The detached session this `connect` can resume, if any. */
-  resumable(request: ConnectRequest | undefined): Session | undefined;
-  /** Why a `connect` that named a session gets a new one (sent as `connected.resumeReason`). */
-  resumeRefusal(request: ConnectRequest | undefined): ResumeRefusal | undefined;
-  /** A `connect` names a live session whose socket the client evidently lost: detach that socket first. */
-  replaceHalfOpen(request: ConnectRequest): void;
-  /** The machine chose to hand this socket to a detached session. */
-  handOff(from: Session, request: ConnectRequest | undefined): void;
-  established(session: Session, request: ConnectRequest | undefined): void;
+  /** The resume decision for a `connect` (taken once, when it arrives). */
+  decideResume(request: ResumeRequest): ResumeDecision<Session>;
+  /** Whether a new session would exceed `maxSessions` with no detached session left to evict. */
+  serverFull(): boolean;
+  /** A new session is established; `stale` is the owner's detached session it supersedes. */
+  established(session: Session, stale: Session | undefined): void;
   detached(session: Session): void;
   resumed(session: Session, replayed: number): void;
   closed(session: Session, reason: CloseReason): void;

@@ -2,16 +2,38 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import sockjs from 'sockjs';
 import { whitelistHeaders } from './headers.js';
-import { BaseServerSocket } from './serverSocket.js';
+import { BaseServerSocket, type SocketLimits } from './serverSocket.js';
 
 interface SockjsConnection {
   remoteAddress?: string;
   headers?: Record<string, string>;
+  protocol?: string;
   write(text: string): boolean;
   close(code?: number, reason?: string): boolean;
   on(event: 'data', listener: (text: string) => void): void;
   on(event: 'close', listener: () => void): void;
 }
+
+// What sockjs 0.3.24 keeps behind a connection (read-only here): the messages it has not handed to a
+// receiver yet (polling transports between polls) and the receiver's TCP socket.
+interface SockjsInternals {
+  _session?: {
+    send_buffer?: string[];
+    recv?: { connection?: Socket; response?: { socket?: Socket | null } } | null;
+  } | null;
+}
+
+/**
+ * The close code a SockJS peer can carry: sockjs (faye) refuses codes other than 1000 and
+ * 3000–4999, so ddpx's 1001–1015 become 4001–4015 (same last digits), with the reason unchanged.
+ */
+export function sockjsCloseCode(code: number): number {
+  if (code === 1000 || (code >= 3000 && code <= 4999)) return code;
+  return 4000 + (code % 1000);
+}
+
+/** How long a closed SockJS websocket may wait for the peer's close handshake before its TCP socket is destroyed. */
+const CLOSE_LINGER_MS = 5000;
 
 /** A SockJS connection (any SockJS transport), backed by `sockjs` 0.3.24. */
 export class SockjsServerSocket extends BaseServerSocket {
@@ -20,13 +42,17 @@ export class SockjsServerSocket extends BaseServerSocket {
   }
   readonly remoteAddress: string | undefined;
   readonly headers: Record<string, string>;
-  readonly bufferedAmount = 0;
+  // Incremental count of sockjs's pending-message array (it swaps in a new array when it flushes).
+  private countedBuffer: string[] | undefined;
+  private countedLength = 0;
+  private countedBytes = 0;
 
   constructor(
     private readonly conn: SockjsConnection,
     maxPayloadBytes: number,
+    limits: SocketLimits,
   ) {
-    super();
+    super(limits);
     this.remoteAddress = conn.remoteAddress;
     // sockjs already applied the same whitelist; apply ours again so both transports agree exactly.
     this.headers = whitelistHeaders(conn.headers ?? {});
@@ -40,13 +66,43 @@ export class SockjsServerSocket extends BaseServerSocket {
     conn.on('close', () => this.closed(undefined));
   }
 
+  private get internals(): SockjsInternals['_session'] {
+    return (this.conn as SockjsInternals)._session;
+  }
+
+  private get tcp(): Socket | undefined {
+    const recv = this.internals?.recv;
+    return recv?.connection ?? recv?.response?.socket ?? undefined;
+  }
+
+  protected transportBuffered(): number {
+    const pending = this.internals?.send_buffer;
+    if (pending !== this.countedBuffer) {
+      this.countedBuffer = pending;
+      this.countedLength = 0;
+      this.countedBytes = 0;
+    }
+    if (pending) {
+      for (let i = this.countedLength; i < pending.length; i++) this.countedBytes += pending[i]!.length;
+      this.countedLength = pending.length;
+    }
+    return this.countedBytes + (this.tcp?.writableLength ?? 0);
+  }
+
   protected writeAll(frames: string[]): void {
     // sockjs batches frames queued in one tick into one `a[...]` frame by itself.
     for (const frame of frames) this.conn.write(frame);
   }
 
   protected closeTransport(code: number, reason: string): void {
-    this.conn.close(code, reason);
+    const tcp = this.conn.protocol?.startsWith('websocket') ? this.tcp : undefined;
+    this.conn.close(sockjsCloseCode(code), reason.slice(0, 120));
+    // A websocket peer that never answers the close handshake is cut off, so no socket outlives its session.
+    if (tcp && !tcp.destroyed) {
+      const timer = setTimeout(() => tcp.destroy(), CLOSE_LINGER_MS);
+      timer.unref();
+      tcp.once('close', () => clearTimeout(timer));
+    }
   }
 }
 
@@ -59,6 +115,7 @@ export interface SockjsEndpointOptions {
   heartbeatDelay: number;
   disconnectDelay: number;
   maxPayloadBytes: number;
+  limits: SocketLimits;
   accept(socket: SockjsServerSocket): void;
 }
 
@@ -80,7 +137,7 @@ export class SockjsEndpoint {
       faye_server_options: { maxLength: options.maxPayloadBytes * 6 + 64 },
     } as sockjs.ServerOptions);
     server.on('connection', (conn: SockjsConnection | null) => {
-      if (conn) options.accept(new SockjsServerSocket(conn, options.maxPayloadBytes));
+      if (conn) options.accept(new SockjsServerSocket(conn, options.maxPayloadBytes, options.limits));
     });
     const listener = (server as unknown as { listener(): { getHandler(): Handler } }).listener();
     this.handler = listener.getHandler();

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { whitelistHeaders } from './headers.js';
-import { BaseServerSocket } from './serverSocket.js';
+import { BaseServerSocket, type SocketLimits } from './serverSocket.js';
 
 const OWNER = Symbol('ddpx.socket');
 type OwnedWebSocket = WebSocket & { [OWNER]: WsServerSocket };
@@ -34,8 +34,9 @@ export class WsServerSocket extends BaseServerSocket {
     private readonly ws: WebSocket,
     private readonly tcp: Socket,
     req: IncomingMessage,
+    limits: SocketLimits,
   ) {
-    super();
+    super(limits);
     this.headers = whitelistHeaders(req.headers);
     (ws as OwnedWebSocket)[OWNER] = this;
     ws.on('message', onMessage);
@@ -47,7 +48,7 @@ export class WsServerSocket extends BaseServerSocket {
     return this.tcp.remoteAddress;
   }
 
-  get bufferedAmount(): number {
+  protected transportBuffered(): number {
     return this.ws.bufferedAmount;
   }
 
@@ -93,6 +94,7 @@ const ignore = (): void => {};
 export interface WebsocketEndpointOptions {
   path: string;
   maxPayloadBytes: number;
+  limits: SocketLimits;
   accept(socket: WsServerSocket): void;
 }
 
@@ -122,7 +124,7 @@ export class WebsocketEndpoint {
     if (!matchesPath(req.url, this.options.path)) return false;
     socket.on('error', ignore);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.options.accept(new WsServerSocket(ws, socket, req));
+      this.options.accept(new WsServerSocket(ws, socket, req, this.options.limits));
     });
     return true;
   }

@@ -81,6 +81,12 @@ export class RawClient {
     return this.messages.find((m) => m.msg === 'connected')?.session as string | undefined;
   }
 
+  /** The secret resume token of the last `connected` (a ddpx extension). */
+  get resumeToken(): string | undefined {
+    const connected = this.messages.filter((m) => m.msg === 'connected');
+    return connected[connected.length - 1]?.resumeToken as string | undefined;
+  }
+
   send(message: unknown): void {
     this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
   }

@@ -170,7 +170,7 @@ describe('publications', () => {
     await c.next((m) => m.msg === 'added');
     await delay(10);
     expect(c.messages).toEqual([
-      { msg: 'connected', session: c.session },
+      { msg: 'connected', session: c.session, resumeToken: expect.any(String) },
       { msg: 'added', collection: 'meta', id: 'server', fields: { v: 1 } },
     ]);
     expect(order).toEqual(['universal', 'onConnection']);

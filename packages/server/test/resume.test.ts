@@ -65,11 +65,15 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     r.ctx.added('c', 'during-gap', { n: 1 });
     await delay(80); // grace/4: the session still exists
     expect(server.connections.has(a.session!)).toBe(true);
-    const b = await RawClient.connect(wsUrl, { session: a.session, receivedCount: receivedCount(a) });
+    const b = await RawClient.connect(wsUrl, {
+      session: a.session,
+      resumeToken: a.resumeToken,
+      receivedCount: receivedCount(a),
+    });
     expect(b.session).toBe(a.session);
     await b.next((m) => m.msg === 'added');
     expect(b.messages).toEqual([
-      { msg: 'connected', session: a.session, resumeReason: 'resumed' },
+      { msg: 'connected', session: a.session, resumeReason: 'resumed', resumeToken: expect.any(String) },
       { msg: 'added', collection: 'c', id: 'during-gap', fields: { n: 1 } },
     ]);
     expect((await b.call('whoami')).result).toBe(a.session);
@@ -93,7 +97,11 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     await delay(20);
     r.ctx.added('c', 'd3', { i: 3 });
     // Pretend the last two messages never arrived.
-    const b = await RawClient.connect(wsUrl, { session: a.session, receivedCount: receivedCount(a) - 2 });
+    const b = await RawClient.connect(wsUrl, {
+      session: a.session,
+      resumeToken: a.resumeToken,
+      receivedCount: receivedCount(a) - 2,
+    });
     await b.next((m) => m.id === 'd3');
     expect(b.messages.map((m) => (m.msg === 'connected' ? 'connected' : m.id))).toEqual([
       'connected',
@@ -106,10 +114,16 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     b.terminate();
     await b.closed;
     await delay(20);
-    const c = await RawClient.connect(wsUrl, { session: a.session, receivedCount: count });
+    const c = await RawClient.connect(wsUrl, {
+      session: a.session,
+      resumeToken: a.resumeToken,
+      receivedCount: count,
+    });
     expect(c.session).toBe(a.session);
     await delay(30);
-    expect(c.messages).toEqual([{ msg: 'connected', session: a.session, resumeReason: 'resumed' }]);
+    expect(c.messages).toEqual([
+      { msg: 'connected', session: a.session, resumeReason: 'resumed', resumeToken: expect.any(String) },
+    ]);
     expect(r.events).toEqual(['detach', 'resume:3', 'detach', 'resume:0']);
   });
 
@@ -135,7 +149,11 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     a.terminate();
     await a.closed;
     await delay(20);
-    const b = await RawClient.connect(wsUrl, { session: a.session, receivedCount: receivedCount(a) });
+    const b = await RawClient.connect(wsUrl, {
+      session: a.session,
+      resumeToken: a.resumeToken,
+      receivedCount: receivedCount(a),
+    });
     b.send({ msg: 'method', id: '1', method: 'slow', params: [] }); // Meteor 3.5 clients re-send in-flight methods
     await delay(20);
     r.release();
@@ -153,9 +171,18 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     a.ws.close();
     await a.closed;
     await delay(20);
-    const b = await RawClient.connect(wsUrl, { session: a.session, receivedCount: receivedCount(a) });
+    const b = await RawClient.connect(wsUrl, {
+      session: a.session,
+      resumeToken: a.resumeToken,
+      receivedCount: receivedCount(a),
+    });
     expect(b.session).not.toBe(a.session);
-    expect(b.messages[0]).toEqual({ msg: 'connected', session: b.session, resumeReason: 'unknown-session' });
+    expect(b.messages[0]).toEqual({
+      msg: 'connected',
+      session: b.session,
+      resumeReason: 'unknown-session',
+      resumeToken: expect.any(String),
+    });
     expect(r.connections).toBe(2);
     expect(r.reasons).toEqual(['client-disconnect']);
   });
@@ -167,12 +194,17 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     a.terminate();
     await a.closed;
     await delay(20);
-    const b = await RawClient.connect(wsUrl, { session: a.session, receivedCount: 99 });
+    const b = await RawClient.connect(wsUrl, {
+      session: a.session,
+      resumeToken: a.resumeToken,
+      receivedCount: 99,
+    });
     expect(b.session).not.toBe(a.session);
     expect(b.messages[0]).toEqual({
       msg: 'connected',
       session: b.session,
       resumeReason: 'count-outside-buffer',
+      resumeToken: expect.any(String),
     });
     expect(server.connections.has(a.session!)).toBe(false);
     expect(r.connections).toBe(2);
@@ -203,7 +235,11 @@ describe('session resumption (Meteor 3.5 wire format, scenarios 38–40)', () =>
     await delay(50);
     expect(r.reasons).toEqual(['socket-closed']);
     expect(r.events).toEqual([]);
-    const b = await RawClient.connect(wsUrl, { session: a.session, receivedCount: receivedCount(a) });
+    const b = await RawClient.connect(wsUrl, {
+      session: a.session,
+      resumeToken: a.resumeToken,
+      receivedCount: receivedCount(a),
+    });
     expect(b.messages[0]).toEqual({ msg: 'connected', session: b.session, resumeReason: 'resume-disabled' });
     const fresh = await RawClient.connect(wsUrl);
     expect(fresh.messages[0]).toEqual({ msg: 'connected', session: fresh.session });
@@ -216,7 +252,11 @@ describe('half-open sockets', () => {
     const { wsUrl } = await start({ resume: { gracePeriodMs: 2000 } }, (s) => r.setup(s));
     const a = await RawClient.connect(wsUrl);
     // The client believes `a` is dead and reconnects while the server still has it open.
-    const b = await RawClient.connect(wsUrl, { session: a.session, receivedCount: receivedCount(a) });
+    const b = await RawClient.connect(wsUrl, {
+      session: a.session,
+      resumeToken: a.resumeToken,
+      receivedCount: receivedCount(a),
+    });
     expect(b.session).toBe(a.session);
     expect(await a.closed).toBe(1000);
     expect((await b.call('whoami')).result).toBe(a.session);

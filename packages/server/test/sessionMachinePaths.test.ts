@@ -49,7 +49,11 @@ describe.each([
     a.terminate();
     await a.closed;
     await delay(20);
-    const b = await RawClient.connect(wsUrl, { session: a.session, receivedCount: receivedCount(a) });
+    const b = await RawClient.connect(wsUrl, {
+      session: a.session,
+      resumeToken: a.resumeToken,
+      receivedCount: receivedCount(a),
+    });
     expect(b.session).toBe(a.session);
     await delay(200); // longer than the grace period: the resume cancelled its timer
     expect(server.connections.has(a.session!)).toBe(true);
