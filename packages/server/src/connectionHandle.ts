@@ -3,6 +3,8 @@ import type { Connection, TransportKind } from './types.js';
 /** What a connection handle needs from its session. */
 export interface ConnectionOwner {
   readonly transport: TransportKind;
+  /** Bytes queued on the current socket. */
+  readonly bufferedAmount: number;
   /** Whether the session has ended (derived from the session machine's snapshot). */
   readonly ended: boolean;
   /** Asks the session to close (not resumable). */
@@ -26,6 +28,10 @@ export class ConnectionHandle implements Connection {
 
   get transport(): TransportKind {
     return this.owner.transport;
+  }
+
+  get bufferedAmount(): number {
+    return this.owner.bufferedAmount;
   }
 
   close(): void {

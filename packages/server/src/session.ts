@@ -125,6 +125,11 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     this.abort(fault);
   }
 
+  /** Bytes queued on the current socket (0 while detached). */
+  get bufferedAmount(): number {
+    return this.socket?.bufferedAmount ?? 0;
+  }
+
   /** The machine's top-level state. */
   get phase(): string {
     const value = this.actor.getSnapshot().value;

@@ -18,6 +18,8 @@ export interface Connection {
   readonly httpHeaders: Readonly<Record<string, string>>;
   /** The transport of the current socket. */
   readonly transport: TransportKind;
+  /** Bytes written to the current socket and not yet flushed to the kernel (0 while detached). */
+  readonly bufferedAmount: number;
   /** Closes the session and its socket; the session cannot be resumed. */
   close(): void;
   /** Runs `callback` (deferred) when the session really ends; still runs when registered after the end. */
