@@ -18,6 +18,15 @@ interface SockLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
 }
+// What sockjs-client 1.6 keeps behind a socket (read-only here): its websocket, or the batch of
+// messages a polling sender has not posted yet.
+interface SockInternals {
+  _transport?: {
+    ws?: { bufferedAmount?: number; _stream?: { writableLength?: number } } | null;
+    sendBuffer?: string[];
+  } | null;
+}
+
 type SockJSConstructor = new (url: string, reserved?: unknown, options?: Record<string, unknown>) => SockLike;
 
 const noop = () => {};
@@ -30,6 +39,10 @@ export class SockJSTransport implements Transport {
   private readonly emitter = new TransportEmitter();
   private socket: SockLike | undefined;
   private closed = false;
+  // Incremental count of the polling sender's batch (it swaps in a new array when it posts).
+  private counted: string[] | undefined;
+  private countedLength = 0;
+  private countedBytes = 0;
 
   constructor(
     private readonly url: string,
@@ -80,6 +93,24 @@ export class SockJSTransport implements Transport {
 
   /** Adds a listener; returns its unsubscribe function. */
   on: Transport['on'] = (event, listener) => this.emitter.on(event, listener);
+
+  /** Bytes not yet sent: the websocket's buffer, or the polling sender's unsent batch. */
+  get bufferedAmount(): number {
+    const transport = (this.socket as SockInternals | undefined)?._transport;
+    const batch = transport?.sendBuffer;
+    if (batch !== this.counted) {
+      this.counted = batch;
+      this.countedLength = 0;
+      this.countedBytes = 0;
+    }
+    if (batch) {
+      for (let i = this.countedLength; i < batch.length; i++) this.countedBytes += batch[i]!.length;
+      this.countedLength = batch.length;
+    }
+    // Browsers' WebSocket counts its buffer; faye's (sockjs-client in Node) leaves it 0, so read its TCP socket.
+    const ws = transport?.ws;
+    return this.countedBytes + Math.max(ws?.bufferedAmount ?? 0, ws?._stream?.writableLength ?? 0);
+  }
 
   private fail(err: unknown): void {
     if (this.closed) return;
