@@ -25,7 +25,7 @@ export type CloseReason = (typeof CLOSE_REASONS)[number];
 /** The reasons an `ABORT` from the server's socket and queue layer carries. */
 export type AbortReason = Extract<
   CloseReason,
-  'payload-too-large' | 'queue-overflow' | 'protocol-error' | 'slow-consumer' | 'rate-limited'
+  'payload-too-large' | 'queue-overflow' | 'protocol-error' | 'slow-consumer' | 'rate-limited' | 'evicted'
 >;
 
 /** The fields of the client's `connect` message the session machine reads (unvalidated). */

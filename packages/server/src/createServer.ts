@@ -21,6 +21,9 @@ import type {
 } from './types.js';
 import { WebsocketEndpoint } from './websocketEndpoint.js';
 
+/** A pending handshake at least this old may be evicted to make room for a new socket. */
+const IDLE_HANDSHAKE_MS = 1000;
+
 /** Options of {@link DDPServer.close}. */
 export interface CloseOptions {
   /** Spread the closing of sessions evenly over this many ms instead of closing all at once. @default 0 */
@@ -224,6 +227,7 @@ export class DDPServer {
     const address = clientAddressOf(socket.remoteAddress, socket.headers, o.forwardedCount);
     const key = address ?? '';
     const fromAddress = this.pendingByAddress.get(key) ?? 0;
+    if (this.pending.size >= o.maxPendingHandshakes) this.evictIdleHandshake();
     if (this.pending.size >= o.maxPendingHandshakes || fromAddress >= o.maxPendingHandshakesPerAddress) {
       socket.close(CloseCode.tryAgainLater, 'too many handshakes');
       return;
@@ -232,6 +236,12 @@ export class DDPServer {
     if (session.ended) return;
     this.pending.add(session);
     this.pendingByAddress.set(key, fromAddress + 1);
+  }
+
+  // The oldest handshake makes room when it has been idle long enough that no real client is that slow.
+  private evictIdleHandshake(): void {
+    const oldest = this.pending.values().next().value;
+    if (oldest && performance.now() - oldest.acceptedAt >= IDLE_HANDSHAKE_MS) oldest.abort('evicted');
   }
 
   private settlePending(session: Session): void {

@@ -47,9 +47,17 @@ export interface ServerOptions {
    * (`evicted`) to make room; with none detached, new sockets are refused (1013). @default Infinity
    */
   maxSessions?: number;
-  /** Sockets that have not completed the DDP handshake, over all clients; more are refused (1013). @default 1000 */
+  /**
+   * Sockets that have not completed the DDP handshake, over all clients. When full, the oldest one is
+   * closed (`evicted`, 1013) if it has been idle a second or more, else the new socket is refused (1013),
+   * so idle sockets cannot lock real clients out. @default 10000
+   */
   maxPendingHandshakes?: number;
-  /** Sockets from one client address that have not completed the DDP handshake; more are refused (1013). @default 50 */
+  /**
+   * Sockets from one client address that have not completed the DDP handshake; more are refused (1013).
+   * Only meaningful when `clientAddress` is the real client's (set `forwardedCount` behind proxies):
+   * behind an unconfigured proxy every client shares one address. @default Infinity
+   */
   maxPendingHandshakesPerAddress?: number;
   /**
    * Inbound messages one connection may send within one second; a connection that sends more is
@@ -118,8 +126,8 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxPayloadBytes: 1024 * 1024,
   maxQueuedMessages: 1000,
   maxSessions: Number.POSITIVE_INFINITY,
-  maxPendingHandshakes: 1000,
-  maxPendingHandshakesPerAddress: 50,
+  maxPendingHandshakes: 10_000,
+  maxPendingHandshakesPerAddress: Number.POSITIVE_INFINITY,
   maxMessagesPerSecond: 100_000,
   maxDepth: 64,
   gracePeriodMs: 15_000,

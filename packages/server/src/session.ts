@@ -44,6 +44,8 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
   readonly connection: ConnectionHandle;
   readonly replay: ReplayBuffer;
   readonly transport: TransportKind;
+  /** When the socket was accepted (`performance.now()`), for evicting idle handshakes. */
+  readonly acceptedAt = performance.now();
   userId: string | null = null;
   // The secret a client must present to resume this session, rotated at every resume; the one before
   // stays valid until the client shows it has the newer one (by resuming with it).

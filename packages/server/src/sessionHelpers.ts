@@ -34,6 +34,7 @@ export function closeCodeFor(reason: CloseReason | undefined): number {
     case 'server-close':
       return CloseCode.goingAway;
     case 'server-full':
+    case 'evicted':
       return CloseCode.tryAgainLater;
     default:
       return CloseCode.normal;

@@ -175,11 +175,17 @@ describe('handshake and session slots', () => {
     }
   });
 
-  it('maxPendingHandshakes bounds idle handshakes over all addresses', async () => {
+  it('maxPendingHandshakes bounds idle handshakes over all addresses; idle ones make room for new clients', async () => {
     const { wsUrl } = await start({ maxPendingHandshakes: 8, forwardedCount: 1 });
     const idle = Array.from({ length: 12 }, (_, i) => new RawClient(wsUrl, from(`10.0.2.${i}`)));
     await delay(100);
-    expect(idle.filter((c) => c.closeCode === 1013)).toHaveLength(4);
+    expect(idle.filter((c) => c.closeCode === 1013)).toHaveLength(4); // young: the newcomers are refused
+    await delay(1000);
+    // A second later the idle ones are evicted, oldest first, so a real client always gets in.
+    const real = await RawClient.connect(wsUrl);
+    expect(real.session).toEqual(expect.any(String));
+    await delay(50);
+    expect(idle.filter((c) => c.closeCode === 1013)).toHaveLength(5);
   });
 
   it('a server full of detached sessions evicts the oldest for a new client (evicted), never refusing it', async () => {
