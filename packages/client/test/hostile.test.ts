@@ -120,7 +120,7 @@ describe('hostile servers', () => {
 
   it('over SockJS too: a server that floods pings and never reads is dropped at maxBufferedBytes', async () => {
     // A hostile server speaking SockJS's framing ('o', 'a[...]') over its websocket transport.
-    const http = createHttpServer((req, res) => {
+    const http = createHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ websocket: true, origins: ['*:*'], cookie_needed: false, entropy: 1 }));
     });
