@@ -195,9 +195,7 @@ describe('handshake and session slots', () => {
     const gone: RawClient[] = [];
     for (let i = 0; i < 3; i++) {
       const c = await RawClient.connect(r.wsUrl);
-      c.terminate();
-      await c.closed;
-      await delay(10);
+      await c.drop();
       gone.push(c);
     }
     expect(r.server.connections.size).toBe(3);

@@ -130,6 +130,13 @@ export class RawClient {
     this.ws.terminate();
   }
 
+  /** Cuts the TCP connection without a close frame and waits until the server has seen it (detached). */
+  async drop(): Promise<void> {
+    this.ws.terminate();
+    await this.closed;
+    await delay(20);
+  }
+
   private wake(): void {
     const w = this.waiters;
     this.waiters = [];

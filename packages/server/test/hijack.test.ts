@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CloseReason, DDPServer } from '../src/index.js';
-import { delay, RawClient, start, stopAll } from './helpers.js';
+import { RawClient, start, stopAll } from './helpers.js';
 
 afterEach(stopAll);
 
@@ -63,9 +63,7 @@ describe('only the token holder resumes a session', () => {
     const { wsUrl, server } = await start({ resume: { gracePeriodMs: 5000 } }, (s) => setup(s, reasons));
     const a = await owner(server, wsUrl);
     const count = receivedCount(a);
-    a.terminate();
-    await a.closed;
-    await delay(20);
+    await a.drop();
     for (let k = 0; k <= count + 2; k++) {
       const x = await RawClient.connect(wsUrl, { session: a.session, receivedCount: k });
       expect(x.session).not.toBe(a.session);
@@ -112,9 +110,7 @@ describe('only the token holder resumes a session', () => {
     const { wsUrl, server } = await start({ resume: { gracePeriodMs: 5000 } }, (s) => setup(s, []));
     const a = await owner(server, wsUrl);
     const first = a.resumeToken!;
-    a.terminate();
-    await a.closed;
-    await delay(20);
+    await a.drop();
     const b = await RawClient.connect(wsUrl, {
       session: a.session,
       resumeToken: first,
@@ -124,15 +120,11 @@ describe('only the token holder resumes a session', () => {
     expect(b.session).toBe(a.session);
     expect(second).not.toBe(first);
     expect(second).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    b.terminate();
-    await b.closed;
-    await delay(20);
+    await b.drop();
     // The client holds the second token (it proves it by resuming with it): the first stops working.
     const c = await RawClient.connect(wsUrl, { session: a.session, resumeToken: second, receivedCount: 1 });
     expect(c.session).toBe(a.session);
-    c.terminate();
-    await c.closed;
-    await delay(20);
+    await c.drop();
     const stolen = await RawClient.connect(wsUrl, {
       session: a.session,
       resumeToken: first,
@@ -145,18 +137,14 @@ describe('only the token holder resumes a session', () => {
   it('Meteor 3.5 clients (no token) get a new session unless the operator opts in with allowTokenless', async () => {
     const strict = await start({ resume: { gracePeriodMs: 5000 } }, (s) => setup(s, []));
     const a = await owner(strict.server, strict.wsUrl);
-    a.terminate();
-    await a.closed;
-    await delay(20);
+    await a.drop();
     const b = await RawClient.connect(strict.wsUrl, { session: a.session, receivedCount: receivedCount(a) });
     expect(b.session).not.toBe(a.session);
     expect(strict.server.connections.has(a.session!)).toBe(true); // the detached session is untouched
 
     const open = await start({ resume: { gracePeriodMs: 5000, allowTokenless: true } }, (s) => setup(s, []));
     const c = await owner(open.server, open.wsUrl);
-    c.terminate();
-    await c.closed;
-    await delay(20);
+    await c.drop();
     const d = await RawClient.connect(open.wsUrl, { session: c.session, receivedCount: receivedCount(c) });
     expect(d.session).toBe(c.session);
   });
@@ -169,9 +157,7 @@ describe('only the token holder resumes a session', () => {
         seen.push(JSON.stringify(event, (_k, v) => (typeof v === 'function' ? undefined : v))),
     });
     const a = await RawClient.connect(wsUrl);
-    a.terminate();
-    await a.closed;
-    await delay(20);
+    await a.drop();
     const b = await RawClient.connect(wsUrl, {
       session: a.session,
       resumeToken: a.resumeToken,
