@@ -158,11 +158,17 @@ describe('stored method results are bounded in bytes', () => {
 
 describe('handshake and session slots', () => {
   const from = (address: string) => ({ 'x-forwarded-for': address });
+  /** Waits until `count` of `clients` were closed (or 3 s passed), then a little longer for any extra. */
+  const settled = async (clients: RawClient[], count: number) => {
+    for (let t = 0; t < 300 && clients.filter((c) => c.closeCode !== undefined).length < count; t++)
+      await delay(10);
+    await delay(50);
+  };
 
   it('idle handshakes from one address cannot lock others out, nor use session slots', async () => {
     const { wsUrl } = await start({ maxSessions: 10, maxPendingHandshakesPerAddress: 5, forwardedCount: 1 });
     const idle = Array.from({ length: 20 }, () => new RawClient(wsUrl, from('10.0.0.1')));
-    await delay(100);
+    await settled(idle, 15);
     expect(idle.filter((c) => c.closeCode === 1013)).toHaveLength(15);
     expect(idle.filter((c) => c.closeCode === undefined)).toHaveLength(5);
     // Ten real clients from elsewhere still get in: the idle sockets hold no session slot.
@@ -178,7 +184,7 @@ describe('handshake and session slots', () => {
   it('maxPendingHandshakes bounds idle handshakes over all addresses; idle ones make room for new clients', async () => {
     const { wsUrl } = await start({ maxPendingHandshakes: 8, forwardedCount: 1 });
     const idle = Array.from({ length: 12 }, (_, i) => new RawClient(wsUrl, from(`10.0.2.${i}`)));
-    await delay(100);
+    await settled(idle, 4);
     expect(idle.filter((c) => c.closeCode === 1013)).toHaveLength(4); // young: the newcomers are refused
     await delay(1000);
     // A second later the idle ones are evicted, oldest first, so a real client always gets in.
