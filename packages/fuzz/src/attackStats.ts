@@ -41,6 +41,11 @@ export interface AttackStats {
   idleHandshakes: { sockets: number; closedByServer: number; leftOpen: number };
   /** Sessions opened and then dropped without a goodbye (they stay detached for the grace period). */
   sessionsDropped: number;
+  /** Bursts of `maxSessions` detached sessions or idle sockets, and whether fresh handshakes got in right after. */
+  squats: Record<
+    'detached' | 'idle',
+    { sockets: number; probesOk: number; probesRefused: Record<string, number> }
+  >;
   /** Fresh well-behaved handshakes made during the run: accepted, refused (by close code), timed out. */
   probes: { ok: number; refused: Record<string, number>; timedOut: number };
 }
@@ -69,6 +74,10 @@ export function emptyAttackStats(): AttackStats {
     idleHandshakes: { sockets: 0, closedByServer: 0, leftOpen: 0 },
     sessionsDropped: 0,
     probes: { ok: 0, refused: {}, timedOut: 0 },
+    squats: {
+      detached: { sockets: 0, probesOk: 0, probesRefused: {} },
+      idle: { sockets: 0, probesOk: 0, probesRefused: {} },
+    },
   };
 }
 

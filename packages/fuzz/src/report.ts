@@ -39,6 +39,10 @@ export function formatReport(r: FuzzReport): string {
       'fresh handshakes during attack',
       `${n(r.probes.ok)} ok; refused ${codes(r.probes.refused)}; ${r.probes.timedOut} timed out`,
     ],
+    ...Object.entries(r.squats).map(([kind, q]): [string, string] => [
+      `squat: ${kind} × maxSessions, then 4 fresh handshakes`,
+      `${q.sockets} held; ${q.probesOk} ok, refused ${codes(q.probesRefused)}`,
+    ]),
     ['crashes (server exit)', r.crash ? `exit ${r.crash.code} / ${r.crash.signal}` : '0'],
     ['uncaught exceptions / unhandled rejections', String(r.unhandled.length)],
     [

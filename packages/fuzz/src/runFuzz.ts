@@ -7,6 +7,7 @@ import {
   pingFloodSession,
   probeHandshake,
   sessionDropSession,
+  squat,
   tracked,
 } from './attackers.js';
 import { type AttackStats, type Endpoint, emptyAttackStats, seededRandom } from './attackStats.js';
@@ -122,6 +123,17 @@ export async function runFuzz(
       );
     }
   };
+  const squats = async () => {
+    for (const [kind, at] of [
+      ['detached', 0.25],
+      ['idle', 0.6],
+    ] as const) {
+      while (profile.frames - ctx.budget.remaining < at * profile.frames && ctx.budget.remaining > 0)
+        await delay(20);
+      if (child.exit) return;
+      await tracked(ctx, `squat-${kind}`, squat(ctx, kind, profile.server.maxSessions));
+    }
+  };
   const probes = async () => {
     for (let k = 0; attacking && !child.exit; k++) {
       await Promise.all([
@@ -138,7 +150,7 @@ export async function runFuzz(
     );
   }, 5_000);
   const probing = probes();
-  await Promise.all([...Array.from({ length: profile.workers }, worker), floods()]);
+  await Promise.all([...Array.from({ length: profile.workers }, worker), floods(), squats()]);
   attacking = false;
   await probing;
   clearInterval(progress);

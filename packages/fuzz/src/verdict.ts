@@ -70,6 +70,18 @@ export function findings(r: FuzzReport): string[] {
       `${refused + r.probes.timedOut} of ${refused + r.probes.timedOut + r.probes.ok} fresh well-behaved handshakes refused or timed out during the attack (${codes || 'timeouts'}${r.probes.timedOut ? `, ${r.probes.timedOut} timeouts` : ''})`,
     );
   }
+  for (const [kind, q] of Object.entries(r.squats)) {
+    const refused = Object.values(q.probesRefused).reduce((a, b) => a + b, 0);
+    if (refused > 0) {
+      out.push(
+        `with ${q.sockets} ${kind === 'idle' ? 'idle handshakes (no connect)' : 'detached sessions'} held, ${refused} of ${refused + q.probesOk} fresh handshakes were refused (${Object.entries(
+          q.probesRefused,
+        )
+          .map(([k, v]) => `${v}× ${k}`)
+          .join(', ')})`,
+      );
+    }
+  }
   const settled = r.memory.settled;
   if (settled) {
     if (settled.sessions > 0 || settled.openSockets > 0) {
