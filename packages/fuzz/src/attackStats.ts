@@ -38,7 +38,12 @@ export interface AttackStats {
     leftOpenByEndpoint: Record<string, number>;
   };
   /** Sockets that never sent `connect`: how many the server closed within its handshake timeout. */
-  idleHandshakes: { sockets: number; closedByServer: number; leftOpen: number };
+  idleHandshakes: {
+    sockets: number;
+    closedByServer: number;
+    leftOpen: number;
+    leftOpenByEndpoint: Record<string, number>;
+  };
   /** Sessions opened and then dropped without a goodbye (they stay detached for the grace period). */
   sessionsDropped: number;
   /** Bursts of `maxSessions` detached sessions or idle sockets, and whether fresh handshakes got in right after. */
@@ -71,7 +76,7 @@ export function emptyAttackStats(): AttackStats {
       owedBytesEach: 0,
       leftOpenByEndpoint: {},
     },
-    idleHandshakes: { sockets: 0, closedByServer: 0, leftOpen: 0 },
+    idleHandshakes: { sockets: 0, closedByServer: 0, leftOpen: 0, leftOpenByEndpoint: {} },
     sessionsDropped: 0,
     probes: { ok: 0, refused: {}, timedOut: 0 },
     squats: {

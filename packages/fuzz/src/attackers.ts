@@ -261,6 +261,7 @@ export async function idleSession(ctx: AttackContext, endpoint: Endpoint): Promi
   const result = await Promise.race([socket.closed, delay(limit).then(() => undefined)]);
   if (result === undefined) {
     ctx.stats.idleHandshakes.leftOpen++;
+    bump(ctx.stats.idleHandshakes.leftOpenByEndpoint, endpoint);
     socket.ws.terminate();
   } else ctx.stats.idleHandshakes.closedByServer++;
   bump(ctx.stats.endings, 'idle-handshake');

@@ -50,7 +50,9 @@ export interface ChildSample {
   sessionsOpened: number;
   /** `error` events the server emitted (caught handler failures and the like). */
   serverErrors: number;
-  /** The first few of them. */
+  /** Those events by context (`method 'throws'`, `inbound frame`, ...). */
+  serverErrorsByContext: Record<string, number>;
+  /** The first few that are not from a handler failing on purpose. */
   serverErrorSamples: string[];
 }
 

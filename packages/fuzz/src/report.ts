@@ -32,7 +32,7 @@ export function formatReport(r: FuzzReport): string {
     ],
     [
       'idle handshakes',
-      `${r.idleHandshakes.sockets}: ${r.idleHandshakes.closedByServer} closed by the server, ${r.idleHandshakes.leftOpen} left open`,
+      `${r.idleHandshakes.sockets}: ${r.idleHandshakes.closedByServer} closed by the server, ${r.idleHandshakes.leftOpen} left open (${codes(r.idleHandshakes.leftOpenByEndpoint)})`,
     ],
     ['sessions dropped without goodbye', n(r.sessionsDropped)],
     [
@@ -49,7 +49,10 @@ export function formatReport(r: FuzzReport): string {
       'prototype pollution',
       r.pollution === null ? 'not checked' : r.pollution.length === 0 ? 'none' : r.pollution.join(', '),
     ],
-    ['server `error` events (caught)', n(m.settled?.serverErrors ?? m.end?.serverErrors ?? 0)],
+    [
+      'server `error` events (caught)',
+      codes(m.settled?.serverErrorsByContext ?? m.end?.serverErrorsByContext ?? {}),
+    ],
     ['server heap + external after GC: start', `${mib(m.start?.heapUsed)} + ${mib(m.start?.external)}`],
     [
       '… peak while a slow reader held',

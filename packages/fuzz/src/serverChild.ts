@@ -37,14 +37,24 @@ const server = createServer({
   resume: { gracePeriodMs: config.gracePeriodMs },
 });
 let serverErrors = 0;
+// By context, so the handlers that fail on purpose (`throws`, `rejects`) can be told from the rest.
+const serverErrorsByContext: Record<string, number> = {};
 const serverErrorSamples: string[] = [];
 server.on('error', (e) => {
   serverErrors++;
-  if (serverErrorSamples.length < 5) serverErrorSamples.push(describe(e.error).slice(0, 300));
+  const key = e.context.slice(0, 80);
+  if (key in serverErrorsByContext || Object.keys(serverErrorsByContext).length < 50) {
+    serverErrorsByContext[key] = (serverErrorsByContext[key] ?? 0) + 1;
+  }
+  if (!DELIBERATE.has(key) && serverErrorSamples.length < 5) {
+    serverErrorSamples.push(`${key}: ${describe(e.error).slice(0, 300)}`);
+  }
 });
 let sessionsOpened = 0;
 server.on('connection', () => sessionsOpened++);
 
+/** Error contexts of the handlers below that fail on purpose. */
+const DELIBERATE = new Set(["method 'throws'", "publication 'throws'"]);
 const counters = new Map<string, number>();
 server.methods({
   add: (a, b) => {
@@ -109,6 +119,7 @@ function sample(): ChildSample {
     sessions: server.connections.size,
     sessionsOpened,
     serverErrors,
+    serverErrorsByContext,
     serverErrorSamples,
   };
 }

@@ -58,7 +58,11 @@ export function findings(r: FuzzReport): string[] {
   }
   if (r.idleHandshakes.leftOpen > 0) {
     out.push(
-      `${r.idleHandshakes.leftOpen} of ${r.idleHandshakes.sockets} sockets that never sent connect outlived the handshake timeout`,
+      `${r.idleHandshakes.leftOpen} of ${r.idleHandshakes.sockets} sockets that never sent connect outlived the handshake timeout (${Object.entries(
+        r.idleHandshakes.leftOpenByEndpoint,
+      )
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')})`,
     );
   }
   const refused = Object.values(r.probes.refused).reduce((a, b) => a + b, 0);
@@ -83,6 +87,11 @@ export function findings(r: FuzzReport): string[] {
     }
   }
   const settled = r.memory.settled;
+  if (settled && settled.serverErrorSamples.length > 0) {
+    out.push(
+      `the server reported errors not caused by a handler failing on purpose: ${settled.serverErrorSamples[0]}`,
+    );
+  }
   if (settled) {
     if (settled.sessions > 0 || settled.openSockets > 0) {
       out.push(
