@@ -10,8 +10,8 @@ export interface RateLimitInput {
   userId: string | null;
   /** The DDP session id (`connection.id`). */
   connectionId: string;
-  /** The client's IP address (`connection.clientAddress`). */
-  clientAddress: string;
+  /** The client's IP address (`connection.clientAddress`), null when unknown. */
+  clientAddress: string | null;
 }
 
 /** One matcher value: a value compared with `===`, or a predicate over the input's value. */

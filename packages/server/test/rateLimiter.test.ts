@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   defaultRateLimitMessage,
   RateLimiter,
@@ -6,6 +6,7 @@ import {
   type RateLimitMatcher,
   type RateLimitReply,
 } from '../src/rateLimiter.js';
+import { RawClient, start, stopAll } from './helpers.js';
 
 // The cases of Meteor's `rate-limit` and `ddp-rate-limiter` tests, restated over ddpx's input shape,
 // with a hand-driven clock so nothing sleeps.
@@ -302,5 +303,47 @@ describe('RateLimiter (Meteor rate-limit semantics)', () => {
     expect(() => r.addRule({}, -1, 1000)).toThrow(RangeError);
     expect(() => r.addRule({}, 1, 1000, 'x' as unknown as () => void)).toThrow(TypeError);
     expect(() => new RateLimiter({ now: 5 as unknown as () => number })).toThrow(TypeError);
+  });
+});
+
+describe('RateLimiter over a real server', () => {
+  afterEach(stopAll);
+
+  it("a refused call reaches the client as Meteor's too-many-requests error, per connection", async () => {
+    const limiter = new RateLimiter();
+    limiter.addRule({ type: 'method', name: 'limited', connectionId: () => true }, 2, 10_000);
+    const { wsUrl } = await start({}, (server) =>
+      server.methods({
+        limited() {
+          const reply = limiter.check({
+            type: 'method',
+            name: 'limited',
+            userId: this.userId,
+            connectionId: this.connection.id,
+            clientAddress: this.connection.clientAddress,
+          });
+          if (!reply.allowed) throw limiter.errorFor(reply);
+          return reply.numInvocationsLeft;
+        },
+      }),
+    );
+    const a = await RawClient.connect(wsUrl);
+    const b = await RawClient.connect(wsUrl);
+    expect((await a.call('limited')).result).toBe(1);
+    expect((await a.call('limited')).result).toBe(0);
+    const refused = (await a.call('limited')).error as Record<string, unknown>;
+    expect(refused).toMatchObject({
+      error: 'too-many-requests',
+      errorType: 'Meteor.Error',
+      isClientSafe: true,
+    });
+    const { timeToReset } = refused.details as { timeToReset: number };
+    expect(timeToReset).toBeGreaterThan(0);
+    expect(timeToReset).toBeLessThanOrEqual(10_000);
+    expect(refused.reason).toBe(
+      `Error, too many requests. Please slow down. You must wait ${Math.ceil(timeToReset / 1000)} seconds before trying again.`,
+    );
+    // Another connection has its own bucket.
+    expect((await b.call('limited')).result).toBe(1);
   });
 });
