@@ -5,15 +5,14 @@ import {
   idleSession,
   midFrameSession,
   pingFloodSession,
-  probeHandshake,
   sessionDropSession,
-  squat,
   tracked,
 } from './attackers.js';
 import { type AttackStats, type Endpoint, emptyAttackStats, seededRandom } from './attackStats.js';
 import { type ChildSample, ServerChild } from './childProtocol.js';
 import { frameStream } from './frames.js';
 import { GoodClient, type GoodClientStats } from './goodClient.js';
+import { probeHandshake, squat } from './probes.js';
 import type { FuzzProfile } from './profile.js';
 import { findings } from './verdict.js';
 
