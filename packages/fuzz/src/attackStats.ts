@@ -34,6 +34,11 @@ export interface AttackStats {
     leftOpen: number;
     /** Floods during which the server stopped reading (without dropping the socket) for `closeWaitMs`. */
     stalled: number;
+    /**
+     * Slow readers the server neither dropped nor buffered for: it stopped reading them (backpressure,
+     * SockJS's faye does this), so it held no pongs for them; not a finding while memory stays bounded.
+     */
+    throttled: number;
     owedBytesEach: number;
     leftOpenByEndpoint: Record<string, number>;
   };
@@ -73,6 +78,7 @@ export function emptyAttackStats(): AttackStats {
       droppedByServer: 0,
       leftOpen: 0,
       stalled: 0,
+      throttled: 0,
       owedBytesEach: 0,
       leftOpenByEndpoint: {},
     },

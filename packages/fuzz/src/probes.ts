@@ -2,7 +2,13 @@ import { WebSocket } from 'ws';
 import { type AttackContext, delay, HANDSHAKE, openWs, pathOf } from './attackers.js';
 import { bump, type Endpoint } from './attackStats.js';
 
-/** One fresh, well-behaved handshake: `ok`, `failed`, `timeout` or `close-<code>` (refused). */
+/** Close reasons of a server at `maxSessions` with every session live: a refusal that is correct. */
+const FULL_OF_LIVE_SESSIONS = new Set(['too many sessions', 'server-full']);
+
+/**
+ * One fresh, well-behaved handshake: `ok`, `failed`, `timeout`, `full-<code>` (refused because every
+ * session slot holds a live session) or `close-<code>` (refused for any other reason).
+ */
 export async function probeOnce(port: number, endpoint: Endpoint): Promise<string> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}${pathOf(endpoint)}`, { perMessageDeflate: false });
   ws.on('error', () => {});
@@ -19,9 +25,11 @@ export async function probeOnce(port: number, endpoint: Endpoint): Promise<strin
         resolve('failed');
       }
     });
-    ws.once('close', (code) => {
+    ws.once('close', (code, reason) => {
       clearTimeout(timer);
-      resolve(`close-${code}`);
+      // A server full of live sessions (none detached to evict) refuses newcomers by design.
+      const full = FULL_OF_LIVE_SESSIONS.has(reason.toString());
+      resolve(full ? `full-${code}` : `close-${code}`);
     });
   });
   if (outcome === 'ok') {

@@ -28,7 +28,7 @@ export function formatReport(r: FuzzReport): string {
     ],
     [
       'slow-reader ping floods',
-      `${r.pingFloods.sockets} sockets owed ${mib(r.pingFloods.owedBytesEach)} each: ${r.pingFloods.droppedByServer} dropped, ${r.pingFloods.leftOpen} left open (${codes(r.pingFloods.leftOpenByEndpoint)}); ${r.pingFloods.stalled} times the server stopped reading instead`,
+      `${r.pingFloods.sockets} sockets owed ${mib(r.pingFloods.owedBytesEach)} each: ${r.pingFloods.droppedByServer} dropped, ${r.pingFloods.throttled} throttled (the server stopped reading them), ${r.pingFloods.leftOpen} left open with their pongs buffered (${codes(r.pingFloods.leftOpenByEndpoint)}); ${r.pingFloods.stalled} times the server stopped reading instead`,
     ],
     [
       'idle handshakes',

@@ -64,10 +64,7 @@ describe('pnpm fuzz (small profile)', () => {
     expect(settled!.openSockets).toBe(0);
   });
 
-  // Known open on this branch, fixed by the rest of issue 11 (resume tokens, pongs inside
-  // maxBufferedBytes, SockJS close codes): this test expects them to be found, so it turns red the day
-  // they are fixed. Then drop `.fails`, and the fuzzer guards the fixes.
-  it.fails('finds nothing: no hijacked session, no zombie socket, no unbounded slow reader', () => {
+  it('finds nothing: no hijacked session, no zombie socket, no unbounded slow reader', () => {
     expect(report.findings).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { ServerEventEmitter } from './events.js';
 import { clientAddressOf } from './headers.js';
 import { bindHttpServer } from './httpBinding.js';
 import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
+import { RateLimiter } from './rateLimiter.js';
 import { ReplayBudget } from './replayBuffer.js';
 import { decideResume } from './resumption.js';
 import { CloseCode, type ServerSocket } from './serverSocket.js';
@@ -40,6 +41,11 @@ export interface ConnectionHookHandle {
 export class DDPServer {
   /** The options with defaults applied. */
   readonly options: ResolvedOptions;
+  /**
+   * Meteor's `DDPRateLimiter` for this server: `addRule(matcher, numRequests, timeIntervalMs, callback?)`
+   * and `removeRule(id)`; a refused call or subscription gets `too-many-requests` with `details.timeToReset`.
+   */
+  readonly rateLimiter: RateLimiter;
   private readonly methodHandlers = new Map<string, MethodHandler>();
   private readonly publications = new Map<string, PublicationHandler>();
   private readonly universal: PublicationHandler[] = [];
@@ -65,6 +71,9 @@ export class DDPServer {
     this.options = resolveOptions(options);
     const o = this.options;
     this.replayBudget = new ReplayBudget(o.resume.maxTotalReplayBytes);
+    this.rateLimiter = new RateLimiter({
+      onCallbackError: (error) => this.reportError(error, 'rate limit callback'),
+    });
     const accept = (socket: ServerSocket) => this.accept(socket);
     const limits = { maxBufferedBytes: o.maxBufferedBytes, maxMessagesPerSecond: o.maxMessagesPerSecond };
     this.websocket =
@@ -271,6 +280,7 @@ export class DDPServer {
     return {
       options: this.options,
       replayBudget: this.replayBudget,
+      rateLimiter: this.rateLimiter,
       method: (name) => this.methodHandlers.get(name),
       publication: (name) => this.publications.get(name),
       universalPublications: () => this.universal,

@@ -8,7 +8,19 @@ export {
   SERVER_DEFAULTS,
   type ServerOptions,
 } from './options.js';
+export {
+  defaultRateLimitMessage,
+  RATE_LIMIT_DEFAULTS,
+  type RateLimitCallback,
+  RateLimiter,
+  type RateLimiterOptions,
+  type RateLimitInput,
+  type RateLimitMatcher,
+  type RateLimitMessage,
+  type RateLimitReply,
+} from './rateLimiter.js';
 export { closeCodeFor } from './sessionHelpers.js';
+export { sockjsCloseCode } from './sockjsEndpoint.js';
 export type {
   CloseReason,
   Connection,

@@ -14,6 +14,8 @@ export interface MethodHost {
   sentCount(): number;
   /** Number of the oldest message a resuming client can still be sent again. */
   firstReplayable(): number;
+  /** The `too-many-requests` error when a rate-limit rule refuses this call, else undefined. */
+  rateLimited(type: 'method', name: string): WireError | undefined;
   reportError(error: unknown, context: string): void;
 }
 
@@ -131,6 +133,14 @@ export class MethodCalls {
       this.host.writeFrame(encode({ msg: 'result', id: msg.id, error }));
       this.host.writeFrame(encode({ msg: 'updated', methods: [msg.id] }));
       this.drop(msg.id); // nothing ran: a re-send may be answered again
+      return;
+    }
+    const refused = this.host.rateLimited('method', msg.method);
+    if (refused) {
+      // Meteor's order for an invocation that fails: `updated`, then `result` with the error.
+      this.host.writeFrame(encode({ msg: 'updated', methods: [msg.id] }));
+      this.host.writeFrame(encode({ msg: 'result', id: msg.id, error: refused }));
+      this.drop(msg.id); // nothing ran: a re-send is checked again
       return;
     }
     const invocation = new Invocation(this.host, msg.randomSeed);

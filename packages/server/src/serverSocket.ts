@@ -83,8 +83,11 @@ export abstract class BaseServerSocket implements ServerSocket {
   protected abstract transportBuffered(): number;
   /** Writes a batch of frames to the transport. */
   protected abstract writeAll(frames: string[]): void;
-  /** Closes the transport. */
-  protected abstract closeTransport(code: number, reason: string): void;
+  /**
+   * Closes the transport. `abandon`: the peer stopped reading, so a close handshake queued behind
+   * what it has not read would never complete: drop the connection and its buffers at once.
+   */
+  protected abstract closeTransport(code: number, reason: string, abandon: boolean): void;
 
   get bufferedAmount(): number {
     return this.outboxBytes + this.transportBuffered();
@@ -128,7 +131,7 @@ export abstract class BaseServerSocket implements ServerSocket {
     if (!this.faultedWith) this.flush();
     this.ended = true;
     try {
-      this.closeTransport(code, reason);
+      this.closeTransport(code, reason, this.faultedWith === 'slow-consumer');
     } catch {
       // Already closed underneath.
     }

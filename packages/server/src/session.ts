@@ -7,6 +7,7 @@ import {
   type Rejection,
   randomId,
   type ServerMessage,
+  type WireError,
 } from '@ddpx/protocol';
 import type { AbortReason, ConnectRequest } from '@ddpx/statecharts';
 import { ConnectionHandle, type ConnectionOwner } from './connectionHandle.js';
@@ -528,5 +529,17 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
   }
   reportError(error: unknown, context: string): void {
     this.host.reportError(error, context, this.connection as Connection);
+  }
+  rateLimited(type: 'method' | 'subscription', name: string): WireError | undefined {
+    const limiter = this.host.rateLimiter;
+    if (limiter.ruleCount === 0) return undefined; // no rules: no clock read, no allocation
+    const reply = limiter.check({
+      type,
+      name,
+      userId: this.userId,
+      connectionId: this.id,
+      clientAddress: this.connection.clientAddress,
+    });
+    return reply.allowed ? undefined : limiter.errorFor(reply).toWire();
   }
 }

@@ -1,4 +1,5 @@
 import type { ResolvedOptions } from './options.js';
+import type { RateLimiter } from './rateLimiter.js';
 import type { ReplayBudget } from './replayBuffer.js';
 import type { ResumeDecision, ResumeRequest } from './resumption.js';
 import type { Session } from './session.js';
@@ -8,6 +9,8 @@ import type { CloseReason, Connection, MethodHandler, PublicationHandler } from 
 export interface SessionHost {
   readonly options: ResolvedOptions;
   readonly replayBudget: ReplayBudget;
+  /** The server's `rateLimiter` (Meteor's `DDPRateLimiter` rules). */
+  readonly rateLimiter: RateLimiter;
   method(name: string): MethodHandler | undefined;
   publication(name: string): PublicationHandler | undefined;
   universalPublications(): readonly PublicationHandler[];

@@ -94,9 +94,13 @@ export class SockjsServerSocket extends BaseServerSocket {
     for (const frame of frames) this.conn.write(frame);
   }
 
-  protected closeTransport(code: number, reason: string): void {
+  protected closeTransport(code: number, reason: string, abandon: boolean): void {
     const tcp = this.conn.protocol?.startsWith('websocket') ? this.tcp : undefined;
     this.conn.close(sockjsCloseCode(code), reason.slice(0, 120));
+    if (abandon) {
+      tcp?.destroy();
+      return;
+    }
     // A websocket peer that never answers the close handshake is cut off, so no socket outlives its session.
     if (tcp && !tcp.destroyed) {
       const timer = setTimeout(() => tcp.destroy(), CLOSE_LINGER_MS);

@@ -132,6 +132,8 @@ export class Subscription implements PublicationContext {
 
   /** Withdraws every document this subscription published (the client sees `removed`/`changed`). */
   removeAllDocuments(): void {
+    // A deactivated run's documents went with its session (or its stop): nothing is left to withdraw.
+    if (this.deactivated) return;
     for (const [collection, ids] of this.documents) {
       for (const id of ids) this.host.mergeBox.removed(this.handle, collection, id);
     }

@@ -1,4 +1,4 @@
-import { DDPError, type ServerMessage, type SubMessage } from '@ddpx/protocol';
+import { DDPError, type ServerMessage, type SubMessage, type WireError } from '@ddpx/protocol';
 import type { MergeBox } from './mergeBox.js';
 import { wireErrorOf } from './methodCall.js';
 import { Subscription, type SubscriptionHost } from './subscription.js';
@@ -13,12 +13,16 @@ export interface SubscriptionsHost {
   universalPublications(): readonly PublicationHandler[];
   send(message: ServerMessage): void;
   reportError(error: unknown, context: string): void;
+  /** The `too-many-requests` error when a rate-limit rule refuses this subscription, else undefined. */
+  rateLimited(type: 'subscription', name: string): WireError | undefined;
 }
 
 /** A session's named and universal subscriptions: Meteor's `_namedSubs`/`_universalSubs`. */
 export class Subscriptions implements SubscriptionHost {
   private readonly named = new Map<string, Subscription>();
   private universal: Subscription[] = [];
+  /** Runs a rerun is replacing: they withdraw their documents once the new runs have published. */
+  private retiring = new Set<Subscription>();
   private nextHandle = 0;
 
   constructor(private readonly host: SubscriptionsHost) {}
@@ -40,6 +44,11 @@ export class Subscriptions implements SubscriptionHost {
     if (!handler) {
       const error = new DDPError(404, `Subscription '${msg.name}' not found`).toWire();
       this.host.send({ msg: 'nosub', id: msg.id, error });
+      return;
+    }
+    const refused = this.host.rateLimited('subscription', msg.name);
+    if (refused) {
+      this.host.send({ msg: 'nosub', id: msg.id, error: refused });
       return;
     }
     const sub = new Subscription(this, this.handle(), msg.id, msg.name, msg.params ?? [], handler);
@@ -83,9 +92,10 @@ export class Subscriptions implements SubscriptionHost {
 
   /** The session ended: every subscription stops silently (onStop runs, no nosub or removed). */
   deactivateAll(): void {
-    const subs = [...this.named.values(), ...this.universal];
+    const subs = [...this.named.values(), ...this.universal, ...this.retiring];
     this.named.clear();
     this.universal = [];
+    this.retiring.clear();
     for (const sub of subs) sub.deactivate();
   }
 
@@ -95,6 +105,7 @@ export class Subscriptions implements SubscriptionHost {
    */
   async rerunAll(): Promise<void> {
     const old = [...this.named.values(), ...this.universal];
+    for (const prev of old) this.retiring.add(prev);
     const runs: Promise<void>[] = [];
     const universal: Subscription[] = [];
     for (const prev of old) {
@@ -114,7 +125,9 @@ export class Subscriptions implements SubscriptionHost {
     }
     this.universal = universal;
     await Promise.all(runs);
+    // A run retired meanwhile (the session ended) is deactivated already; its documents went with it.
     for (const prev of old) {
+      this.retiring.delete(prev);
       prev.removeAllDocuments();
       prev.deactivate();
     }

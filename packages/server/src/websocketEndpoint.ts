@@ -67,9 +67,9 @@ export class WsServerSocket extends BaseServerSocket {
     }
   }
 
-  protected closeTransport(code: number, reason: string): void {
+  protected closeTransport(code: number, reason: string, abandon: boolean): void {
     if (this.ws.readyState === WebSocket.CLOSED) return;
-    if (this.ws.readyState === WebSocket.CONNECTING) {
+    if (this.ws.readyState === WebSocket.CONNECTING || abandon) {
       this.ws.terminate();
       return;
     }

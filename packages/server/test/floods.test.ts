@@ -218,3 +218,75 @@ describe('handshake and session slots', () => {
     expect(back.session).toBe(gone[1]!.session);
   });
 });
+
+describe('server.rateLimiter (Meteor DDPRateLimiter rules) over a socket', () => {
+  it('refuses calls past a rule with too-many-requests, Meteor reason text and timeToReset; per-connection buckets; removeRule', async () => {
+    let runs = 0;
+    const r = await start({}, (s) => {
+      s.methods({ echo: (x) => (runs++, x) });
+      s.publish('feed', function () {
+        this.ready();
+      });
+    });
+    const rule = r.server.rateLimiter.addRule(
+      { type: 'method', name: 'echo', connectionId: () => true },
+      3,
+      1000,
+    );
+    r.server.rateLimiter.addRule({ type: 'subscription', name: 'feed' }, 1, 1000);
+    const a = await RawClient.connect(r.wsUrl);
+    const b = await RawClient.connect(r.wsUrl);
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await a.call('echo', [i], `a${i}`));
+    expect(answers.slice(0, 3).map((m) => m.result)).toEqual([0, 1, 2]);
+    for (const refused of answers.slice(3)) {
+      const error = refused.error as { error: string; reason: string; details: { timeToReset: number } };
+      expect(error.error).toBe('too-many-requests');
+      expect(error.reason).toMatch(
+        /^Error, too many requests\. Please slow down\. You must wait \d+ seconds? before trying again\.$/,
+      );
+      expect(error.details.timeToReset).toBeGreaterThan(0);
+      expect(error.details.timeToReset).toBeLessThanOrEqual(1000);
+    }
+    expect(runs).toBe(3); // refused calls never ran
+    expect((await b.call('echo', ['b'])).result).toBe('b'); // b has its own bucket
+    expect(r.server.rateLimiter.removeRule(rule)).toBe(true);
+    expect((await a.call('echo', ['again'])).result).toBe('again');
+
+    a.send({ msg: 'sub', id: 's1', name: 'feed', params: [] });
+    await a.next((m) => m.msg === 'ready');
+    a.send({ msg: 'sub', id: 's2', name: 'feed', params: [] });
+    const nosub = await a.next((m) => m.msg === 'nosub' && m.id === 's2');
+    expect(nosub.error).toMatchObject({ error: 'too-many-requests' });
+  });
+});
+
+describe('a session that ends while setUserId reruns its subscriptions (found by pnpm fuzz)', () => {
+  it('reports no error and leaves nothing behind', async () => {
+    let gate: () => void = () => {};
+    const errors: unknown[] = [];
+    const r = await start({}, (s) => {
+      s.on('error', (e) => errors.push(e.error));
+      s.methods({
+        login(id) {
+          return this.setUserId(String(id)).catch((e: unknown) => void errors.push(e));
+        },
+      });
+      s.publish('feed', async function () {
+        this.added('docs', 'd1', { user: this.userId });
+        if (this.userId !== null) await new Promise<void>((resolve) => (gate = resolve));
+        this.ready();
+      });
+    });
+    const c = await RawClient.connect(r.wsUrl);
+    c.send({ msg: 'sub', id: 's', name: 'feed', params: [] });
+    await c.next((m) => m.msg === 'ready');
+    c.send({ msg: 'method', id: '1', method: 'login', params: ['u1'] });
+    await delay(20); // the rerun is waiting on the new run
+    r.server.connections.get(c.session!)!.close();
+    gate();
+    await delay(20);
+    expect(errors).toEqual([]);
+    expect(r.server.connections.size).toBe(0);
+  });
+});
