@@ -223,7 +223,12 @@ describe('server.rateLimiter (Meteor DDPRateLimiter rules) over a socket', () =>
   it('refuses calls past a rule with too-many-requests, Meteor reason text and timeToReset; per-connection buckets; removeRule', async () => {
     let runs = 0;
     const r = await start({}, (s) => {
-      s.methods({ echo: (x) => (runs++, x) });
+      s.methods({
+        echo: (x) => {
+          runs++;
+          return x;
+        },
+      });
       s.publish('feed', function () {
         this.ready();
       });
