@@ -99,6 +99,8 @@ export function openSession(url: string, options: SessionOptions): CliSession {
     return { status, why, givingUp };
   };
   connection.onStatus((status) => {
+    // onStatus first replays the current status, which the commands have already shown.
+    if (status === previous) return;
     const opened = previous?.status === 'connected';
     previous = status;
     const loss = status.status === 'waiting' ? connection.actor.getSnapshot().context.lastLoss : undefined;
