@@ -26,7 +26,7 @@ export function describeLoss(loss: LossLike | undefined, target: CheckedUrl, ope
     return target.tls ? `TLS handshake failed (${TLS_HINT})` : `TLS error: ${message}`;
   }
   if (code === 'ECONNRESET' && !opened) {
-    return `the server closed the connection during the WebSocket handshake (is this a DDP server, and is the path right? ddpx expects …${expected})`;
+    return `the server closed the connection during the WebSocket handshake (restarting, or no DDP endpoint at this path? ddpx expects …${expected})`;
   }
   if (code === 'ECONNRESET') return 'connection reset by the server';
   const status = /Unexpected server response: (\d+)/.exec(message);

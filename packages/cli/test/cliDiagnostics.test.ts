@@ -62,6 +62,17 @@ describe('why a connection could not be made', () => {
     expect(sockjs.stderr).toMatch(/answered HTTP 404: no SockJS endpoint at this path/);
   });
 
+  it('a server that hangs up during the WebSocket handshake: not mistaken for a dropped session', async () => {
+    const hangUp = createHttpServer();
+    hangUp.on('upgrade', (_req, socket) => socket.destroy());
+    await new Promise<void>((r) => hangUp.listen(0, '127.0.0.1', r));
+    const run = await runCli(['call', `127.0.0.1:${(hangUp.address() as AddressInfo).port}`, 'range', '1']);
+    await new Promise<void>((r) => hangUp.close(() => r()));
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('the server closed the connection during the WebSocket handshake');
+    expect(run.stderr).not.toContain('connection reset by the server');
+  });
+
   it('ddp+sockjs:// is SockJS over TLS, and says so', async () => {
     const run = await runCli(['call', `ddp+sockjs://127.0.0.1:${port}/sockjs`, 'range', '1']);
     expect(run.code).toBe(3);
