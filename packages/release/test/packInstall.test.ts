@@ -164,7 +164,9 @@ describe('the packed packages', () => {
       const client = await run(process.execPath, ['client.mjs'], app);
       expect(client.stderr).toBe('');
       expect(client.code).toBe(0);
+      // What getting-started says the sample prints: the current status first, then each change.
       expect(client.stdout.split('\n').slice(0, 2)).toEqual(['connecting 0', 'connected 0']);
+      expect(client.stdout.trim().split('\n').at(-1)).toBe('failed 0');
       expect(client.stdout).toContain("5 [ { text: 'hello', _id: 'm1' } ]");
       const react = await run(process.execPath, ['render.mjs'], app);
       expect(react.stderr).toBe('');
