@@ -92,7 +92,7 @@ describe.skipIf(!haveChromium && !onCi)('the demo in headless Chromium', () => {
         // The server panel is pushed (an event stream, no polling) and counts this page's session.
         await page
           .getByTestId('server-state')
-          .filter({ hasText: /^up \(#\d+\), [1-9]\d* sessions$/ })
+          .filter({ hasText: /^up \(#\d+\), [1-9]\d* sessions?$/ })
           .waitFor();
         await highlighted(page, 'connected');
         await highlighted(page, 'waiting', false);

@@ -30,8 +30,9 @@ function openStream(url: string) {
         if (data) {
           const state = JSON.parse(data.slice(6)) as DemoServerState;
           states.push(state);
-          for (const w of waiters.splice(0)) if (w.test(state)) w.resolve(state);
-          else waiters.push(w);
+          for (const w of waiters.splice(0))
+            if (w.test(state)) w.resolve(state);
+            else waiters.push(w);
         }
         end = buffer.indexOf('\n\n');
       }

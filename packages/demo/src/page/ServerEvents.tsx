@@ -28,7 +28,11 @@ export function ServerEvents() {
       <h2>
         Server{' '}
         <small data-testid="server-state">
-          {data ? (data.up ? `up (#${data.generation}), ${data.sessions} sessions` : 'restarting…') : '…'}
+          {data
+            ? data.up
+              ? `up (#${data.generation}), ${data.sessions} ${data.sessions === 1 ? 'session' : 'sessions'}`
+              : 'restarting…'
+            : '…'}
         </small>
         {streaming ? null : <small className="hint">(reconnecting to the event stream)</small>}
       </h2>
