@@ -260,7 +260,9 @@ describe('ddpx, every documented way to run it', () => {
       expect(inspect).toMatchObject({ code: 2, stderr: expect.stringContaining('install @ddpx/inspector') });
   });
 
-  it('the root script (pnpm -s ddpx, from the sources) keeps the exit codes', async () => {
+  it('in the repository, npx ddpx (the built bin) and pnpm -s ddpx (the sources) keep the exit codes', async () => {
+    const built = await run('npx', ['ddpx', 'call', base, 'add', '2', '3'], REPO_DIR);
+    expect(built).toMatchObject({ code: 0, stdout: '5\n', stderr: '' });
     const ok = await run('pnpm', ['-s', 'ddpx', 'call', base, 'add', '2', '3'], REPO_DIR);
     expect(ok).toMatchObject({ code: 0, stdout: '5\n' });
     const refused = await run(
