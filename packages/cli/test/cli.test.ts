@@ -1,9 +1,12 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer, DDPError, type DDPServer } from '@ddpx/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { runCli } from './runCliProcess.js';
+
+// Each test runs child processes (npx, node, tsc); a shared, loaded CI machine can make them slow.
+vi.setConfig({ testTimeout: 60_000 });
 
 let server: DDPServer;
 let base: string;

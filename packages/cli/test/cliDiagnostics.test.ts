@@ -1,8 +1,11 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer, type DDPServer } from '@ddpx/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FROM_SOURCES, runCli, runPipedIntoHead } from './runCliProcess.js';
+
+// Each test runs child processes (npx, node, tsc); a shared, loaded CI machine can make them slow.
+vi.setConfig({ testTimeout: 60_000 });
 
 // What the CLI says when it cannot reach a DDP endpoint, what it shows when a session changes under
 // `sub`, and how it behaves when the reader of its output goes away. Real servers on 127.0.0.1 port 0.
@@ -90,7 +93,7 @@ describe('sub across a server restart', () => {
     await first.listen(restartPort, '127.0.0.1');
     let second: DDPServer | undefined;
     const run = await runCli(['sub', `127.0.0.1:${restartPort}`, 'tasks'], {
-      timeoutMs: 15_000,
+      timeoutMs: 40_000,
       interruptWhen: /new session[^\n]*\n[^\n]*\n[^\n]*ready/,
       onStdout: (stdout) => {
         if (first && stdout.includes('ready')) {

@@ -20,7 +20,7 @@ export interface RunOptions {
   interruptWhen?: RegExp;
   /** Sees stdout as it grows. */
   onStdout?: (stdout: string) => void;
-  /** Kills the process and fails after this long. @default 15000 */
+  /** Kills the process and fails after this long. @default 40000 */
   timeoutMs?: number;
   /** The command to run instead of `ddpx` from sources (argv; `args` are appended). */
   command?: readonly string[];
@@ -54,7 +54,7 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRun
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`ddpx ${args.join(' ')} did not finish; stdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, options.timeoutMs ?? 15_000);
+    }, options.timeoutMs ?? 40_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
@@ -78,5 +78,5 @@ export function runPipedIntoHead(
   cwd = cliDir,
 ): Promise<CliRun> {
   const line = `${[...command, ...args].map(shellQuote).join(' ')} | head -n ${lines}; exit \${PIPESTATUS[0]}`;
-  return runCli([], { command: ['bash', '-c', line], cwd, timeoutMs: 20_000 });
+  return runCli([], { command: ['bash', '-c', line], cwd, timeoutMs: 40_000 });
 }

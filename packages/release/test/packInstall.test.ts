@@ -5,10 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, DDPError, type DDPServer } from '@ddpx/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REPO_DIR } from '../src/diagramSources.js';
 import { sampleAfter, toJavaScript } from '../src/docSamples.js';
 import { buildStale, packAll, publicPackages } from '../src/publicPackages.js';
+
+// Each test runs child processes (npx, node, tsc); a shared, loaded CI machine can make them slow.
+vi.setConfig({ testTimeout: 60_000 });
 
 // What a stranger gets from npm: every public package packed with pnpm (workspace:* becomes the
 // version), installed with plain npm into an empty project outside the workspace, then used the way
@@ -21,7 +24,7 @@ interface Run {
   stderr: string;
 }
 
-function run(file: string, args: string[], cwd: string, timeoutMs = 20_000): Promise<Run> {
+function run(file: string, args: string[], cwd: string, timeoutMs = 45_000): Promise<Run> {
   const child = spawn(file, args, {
     cwd,
     env: { ...process.env, NO_COLOR: '1' },
@@ -221,7 +224,7 @@ describe('the packed packages', () => {
       output = String((error as { stdout?: string }).stdout);
     }
     expect(output).toBe('');
-  });
+  }, 90_000);
 });
 
 describe('ddpx, every documented way to run it', () => {
