@@ -32,7 +32,7 @@ describe('toMermaid', () => {
     });
     const lines = toMermaid(machine).split('\n');
     const edge = lines.findIndex((l) => l.trim() === 'a --> a : PING (internal)');
-    const close = lines.findIndex((l) => l === '  }');
+    const close = lines.indexOf('  }');
     expect(edge).toBeGreaterThan(close);
     expect(lines[edge]).toBe('  a --> a : PING (internal)');
   });
