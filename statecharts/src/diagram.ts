@@ -85,19 +85,39 @@ function ancestors(node: AnyStateNode): AnyStateNode[] {
   return chain;
 }
 
-/** The block an edge is drawn in: the deepest compound state containing both ends. */
+/**
+ * The block an edge is drawn in: the deepest compound state containing both ends, but never a parallel
+ * state itself. Lines after a parallel state's last `--` belong to its last region, so Mermaid would
+ * read an edge drawn there as part of that region (Mermaid 11 fails with "No such shape: divider" on a
+ * region's self-transition); such edges are drawn one level further out, where ids are still global.
+ */
 function edgeParent(edge: Edge): AnyStateNode {
   const sourceAncestors = ancestors(edge.source);
-  if (!edge.target) return sourceAncestors[0] as AnyStateNode;
-  const targetChain = new Set([edge.target, ...ancestors(edge.target)]);
-  return sourceAncestors.find((a) => targetChain.has(a)) ?? (sourceAncestors.at(-1) as AnyStateNode);
+  let parent: AnyStateNode;
+  if (!edge.target) parent = sourceAncestors[0] as AnyStateNode;
+  else {
+    const targetChain = new Set([edge.target, ...ancestors(edge.target)]);
+    parent = sourceAncestors.find((a) => targetChain.has(a)) ?? (sourceAncestors.at(-1) as AnyStateNode);
+  }
+  while (parent.type === 'parallel' && parent.parent) parent = parent.parent;
+  return parent;
+}
+
+/**
+ * A transition label made safe for Mermaid's `stateDiagram-v2` grammar: a colon is a parse error in
+ * Mermaid 10, so `done: reconnectHooks` is written `done(reconnectHooks)` (and any other colon as the
+ * entity `#58;`).
+ */
+export function mermaidLabel(label: string): string {
+  return label.replace(/^(done|error): (\S+)/, '$1($2)').replace(/:/g, '#58;');
 }
 
 /**
  * Renders a machine as a Mermaid `stateDiagram-v2`: nested and parallel states (regions separated by
  * `--`), initial and final markers, and every transition labelled with its event (`after <delay>` for
- * delayed ones, `always` for eventless ones) and guard. Deterministic, so the output can be committed
- * and checked for drift.
+ * delayed ones, `always` for eventless ones) and guard; transitions between the same two states share
+ * one arrow, a label line each. Deterministic, so the output can be committed and checked for drift;
+ * renders in Mermaid 10 and 11.
  */
 export function toMermaid(machine: AnyStateMachine): string {
   const all = descendants(machine.root);
@@ -125,10 +145,14 @@ export function toMermaid(machine: AnyStateMachine): string {
       for (const child of children) declare(child, indent);
       for (const child of children) if (child.type === 'final') lines.push(`${indent}${idOf(child)} --> [*]`);
     }
+    // Transitions between the same two states share one arrow with one label per line, so the
+    // labels of parallel arrows (six ways from awaitingConnect to closed) do not pile up on each other.
+    const arrows = new Map<string, string[]>();
     for (const e of byParent.get(node) ?? []) {
-      const target = e.target ? idOf(e.target) : idOf(e.source);
-      lines.push(`${indent}${idOf(e.source)} --> ${target} : ${e.label}`);
+      const arrow = `${idOf(e.source)} --> ${e.target ? idOf(e.target) : idOf(e.source)}`;
+      arrows.set(arrow, [...(arrows.get(arrow) ?? []), mermaidLabel(e.label)]);
     }
+    for (const [arrow, labels] of arrows) lines.push(`${indent}${arrow} : ${labels.join('<br/>')}`);
   };
   const declare = (node: AnyStateNode, indent: string) => {
     const id = idOf(node);

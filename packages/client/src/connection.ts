@@ -154,10 +154,26 @@ export class Connection {
     return this.currentStatus;
   }
 
-  /** Listens to status changes; returns the unsubscribe function. */
+  /**
+   * Listens to the status: the current one first (in a microtask, never synchronously, unless a change
+   * reaches the listener sooner), then every change; returns the unsubscribe function.
+   */
   onStatus(listener: (status: ClientStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    let heard = false;
+    const wrapped = (status: ClientStatus) => {
+      heard = true;
+      listener(status);
+    };
+    this.statusListeners.add(wrapped);
+    queueMicrotask(() => {
+      if (heard || !this.statusListeners.has(wrapped)) return;
+      try {
+        wrapped(this.currentStatus);
+      } catch (err) {
+        this.logger.error('onStatus listener threw', err);
+      }
+    });
+    return () => this.statusListeners.delete(wrapped);
   }
 
   /**

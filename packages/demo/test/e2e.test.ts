@@ -71,6 +71,8 @@ describe.skipIf(!haveChromium && !onCi)('the demo in headless Chromium', () => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      const requested: string[] = [];
+      page.on('request', (r) => requested.push(new URL(r.url()).pathname));
       const shot = (step: string) => page.screenshot({ path: join(shots, `${transport}-${step}.png`) });
       try {
         await page.goto(`${demo.url}?transport=${transport}`);
@@ -87,6 +89,11 @@ describe.skipIf(!haveChromium && !onCi)('the demo in headless Chromium', () => {
           retryCount: 0,
         });
         await page.locator('[data-state="connected.session.live"][data-active="true"]').waitFor();
+        // The server panel is pushed (an event stream, no polling) and counts this page's session.
+        await page
+          .getByTestId('server-state')
+          .filter({ hasText: /^up \(#\d+\), [1-9]\d* sessions?$/ })
+          .waitFor();
         await highlighted(page, 'connected');
         await highlighted(page, 'waiting', false);
         await page.getByTestId('sub-ready').filter({ hasText: 'ready' }).waitFor();
@@ -146,7 +153,32 @@ describe.skipIf(!haveChromium && !onCi)('the demo in headless Chromium', () => {
           .filter({ hasText: /up \(#\d+\)/ })
           .waitFor();
         await shot('5-new-session');
-        expect(errors).toEqual([]);
+        expect(requested).toContain('/admin/events/stream');
+        expect(requested).not.toContain('/admin/events');
+        // Numbers of two digits and more are shown whole, and long state values stay inside their panel,
+        // even on a narrow window.
+        await page.setViewportSize({ width: 900, height: 1000 });
+        const layout = await page.evaluate(() => {
+          const inside = (el: Element, panel: Element) => {
+            const a = el.getBoundingClientRect();
+            const b = panel.getBoundingClientRect();
+            return a.left >= b.left && a.right <= b.right + 0.5;
+          };
+          const seqs = Array.from(document.querySelectorAll('.panel .seq'));
+          const value = document.querySelector('[data-testid="state-value"]') as Element;
+          return {
+            seqs: seqs.length,
+            seqsInside: seqs.every((el) => inside(el, el.closest('.panel') as Element)),
+            twoDigitsShown: seqs.some((el) => /^#\d{2,}$/.test(el.textContent ?? '')),
+            valueInside: inside(value, value.closest('.panel') as Element),
+          };
+        });
+        expect(layout).toEqual({
+          seqs: expect.any(Number),
+          seqsInside: true,
+          twoDigitsShown: true,
+          valueInside: true,
+        });
       } catch (error) {
         await shot('failure').catch(() => {});
         throw error;

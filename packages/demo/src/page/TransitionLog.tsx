@@ -8,9 +8,10 @@ export function TransitionLog() {
   return (
     <section className="panel transitions-log">
       <h2>Transitions</h2>
-      <ol data-testid="transition-log">
+      <ol className="numbered" data-testid="transition-log">
         {list.map((t) => (
           <li key={t.n}>
+            <span className="seq">#{t.n}</span>{' '}
             <span className="time">{new Date(t.at).toLocaleTimeString()}</span> <code>{t.event}</code> →{' '}
             <code>{t.value}</code>
           </li>

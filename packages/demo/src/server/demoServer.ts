@@ -2,7 +2,10 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type DDPServer, type ServerOptions } from '@ddpx/server';
 import { DemoStore, defineSampleApp } from './sampleApp.js';
+import { type DemoEvent, ServerEventFeed } from './serverEventFeed.js';
 import { serveStatic } from './staticFiles.js';
+
+export type { DemoEvent, DemoServerState } from './serverEventFeed.js';
 
 /** Options of {@link startDemoServer}. */
 export interface DemoServerOptions {
@@ -20,14 +23,6 @@ export interface DemoServerOptions {
   maxEvents?: number;
 }
 
-/** A server-side event as the page shows it. */
-export interface DemoEvent {
-  at: number;
-  event: string;
-  session?: string;
-  detail?: string;
-}
-
 /** A running demo: its URL and how to stop it. */
 export interface DemoServer {
   /** `http://host:port/` */
@@ -42,18 +37,18 @@ export interface DemoServer {
  * `/sockjs`) and three admin endpoints the page's buttons call:
  * `POST /admin/drop` destroys every DDP socket from the server side without a close frame (the
  * sessions detach and the clients resume), `POST /admin/restart` closes the DDP server, refuses DDP for
- * `restartDowntimeMs`, then starts a fresh one (the clients get new sessions), and `GET /admin/events`
- * lists recent server lifecycle events.
+ * `restartDowntimeMs`, then starts a fresh one (the clients get new sessions), `GET /admin/events`
+ * lists recent server lifecycle events and `GET /admin/events/stream` pushes them as they happen.
  */
 export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
   const downtimeMs = options.restartDowntimeMs ?? 3000;
   const maxEvents = options.maxEvents ?? 50;
   const store = new DemoStore();
-  const events: DemoEvent[] = [];
-  const record = (event: DemoEvent) => {
-    events.push(event);
-    if (events.length > maxEvents) events.splice(0, events.length - maxEvents);
-  };
+  const feed = new ServerEventFeed(
+    () => ({ up: ddp !== undefined, generation, sessions: ddp?.connections.size ?? 0 }),
+    maxEvents,
+  );
+  const record = (event: Omit<DemoEvent, 'seq' | 'at'>) => feed.record(event);
   const http = createHttpServer();
   const sockets = new Set<Socket>();
   http.on('connection', (socket: Socket) => {
@@ -71,7 +66,6 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     const gen = generation;
     server.on('connection', ({ connection }) =>
       record({
-        at: Date.now(),
         event: 'connection',
         session: connection.id,
         detail: `server #${gen}, ${connection.transport}`,
@@ -79,17 +73,16 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     );
     server.on('detach', ({ connection, gracePeriodMs }) =>
       record({
-        at: Date.now(),
         event: 'detach',
         session: connection.id,
         detail: `grace ${gracePeriodMs} ms`,
       }),
     );
     server.on('resume', ({ connection, replayed }) =>
-      record({ at: Date.now(), event: 'resume', session: connection.id, detail: `${replayed} replayed` }),
+      record({ event: 'resume', session: connection.id, detail: `${replayed} replayed` }),
     );
     server.on('close', ({ connection, reason }) =>
-      record({ at: Date.now(), event: 'close', session: connection.id, detail: reason }),
+      record({ event: 'close', session: connection.id, detail: reason }),
     );
     server.attach(http);
     ddp = server;
@@ -102,12 +95,11 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
 
   const admin = (req: IncomingMessage, res: ServerResponse, path: string): void => {
     if (path === '/admin/events' && req.method === 'GET') {
-      json(res, 200, {
-        up: ddp !== undefined,
-        generation,
-        sessions: ddp?.connections.size ?? 0,
-        events,
-      });
+      json(res, 200, feed.state());
+      return;
+    }
+    if (path === '/admin/events/stream' && req.method === 'GET') {
+      feed.stream(req, res);
       return;
     }
     if (req.method !== 'POST') {
@@ -117,11 +109,11 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     if (path === '/admin/drop') {
       let dropped = 0;
       for (const socket of sockets) {
-        if (socket === req.socket) continue;
+        if (socket === req.socket || feed.isStreamSocket(socket)) continue;
         socket.destroy();
         dropped++;
       }
-      record({ at: Date.now(), event: 'drop', detail: `${dropped} sockets destroyed` });
+      record({ event: 'drop', detail: `${dropped} sockets destroyed` });
       json(res, 200, { dropped });
       return;
     }
@@ -132,13 +124,13 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       }
       const old = ddp;
       ddp = undefined;
-      record({ at: Date.now(), event: 'restart', detail: `DDP down for ${downtimeMs} ms` });
+      record({ event: 'restart', detail: `DDP down for ${downtimeMs} ms` });
       json(res, 200, { downtimeMs });
       void old.close().then(() => {
         restartTimer = setTimeout(() => {
           restartTimer = undefined;
           startDdp();
-          record({ at: Date.now(), event: 'up', detail: `server #${generation}` });
+          record({ event: 'up', detail: `server #${generation}` });
         }, downtimeMs);
       });
       return;
@@ -182,6 +174,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     port: address.port,
     async close() {
       if (restartTimer) clearTimeout(restartTimer);
+      feed.close();
       await ddp?.close();
       ddp = undefined;
       await new Promise<void>((resolve) => {

@@ -1,29 +1,11 @@
 import { parseArgs } from 'node:util';
-import { type CliIo, callCommand, connectCommand, subCommand } from './commands.js';
-import { CliError, EXIT, type ExitCode } from './exitCodes.js';
-
-/** The `ddpx --help` text. */
-export const USAGE = `ddpx — a DDP (Meteor protocol) command line, driven by the ddpx connection statechart
-
-Usage:
-  ddpx connect <url>                       print status transitions as they happen (Ctrl-C to stop)
-  ddpx call <url> <method> [json args...]  call a method, print its result as JSON
-  ddpx sub <url> <name> [json args...]     subscribe, stream documents as they change (Ctrl-C to stop)
-
-<url>: http(s)://host[:port], host:port, ws(s)://host/websocket or ddp+sockjs://host
-Arguments are JSON: 42, '"text"', '{"a":1}', '[1,2]' (put -- before negative numbers).
-
-Options:
-  -t, --transport <websocket|sockjs>   default websocket
-      --json                           machine-readable output (one JSON value per line)
-      --connect-timeout <ms>           time allowed to open a connection (default 10000)
-      --timeout <ms>                   call: time allowed for the result (default 30000)
-      --max-retries <n>                connect: give up after n failed retries in a row (default: never)
-      --until-ready                    sub: exit once the initial documents are in
-  -h, --help                           this text
-
-Exit codes: 0 ok, 1 server error, 2 bad usage or URL, 3 connection failed, 4 DDP version
-negotiation failed, 5 timed out.`;
+import { callCommand } from './callCommand.js';
+import type { CliIo } from './cliIo.js';
+import { connectCommand } from './connectCommand.js';
+import { CliError, EXIT } from './exitCodes.js';
+import { inspectCommand } from './inspectCommand.js';
+import { subCommand } from './subCommand.js';
+import { USAGE } from './usage.js';
 
 function positiveInt(value: string | undefined, flag: string, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
@@ -47,7 +29,18 @@ function jsonArgs(raw: string[]): unknown[] {
 }
 
 /** Runs one `ddpx` invocation; returns the exit code (never throws). */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // `inspect` belongs to @ddpx/inspector, which parses its own arguments.
+  if (argv[0] === 'inspect') {
+    try {
+      return await inspectCommand(argv.slice(1), io);
+    } catch (error) {
+      io.err(
+        `ddpx: inspect failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      return EXIT.serverError;
+    }
+  }
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -69,8 +62,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       return EXIT.ok;
     }
     if (!command) throw new CliError(EXIT.usage, `missing command\n\n${USAGE}`);
-    const transport = values.transport ?? 'websocket';
-    if (transport !== 'websocket' && transport !== 'sockjs') {
+    const transport = values.transport;
+    if (transport !== undefined && transport !== 'websocket' && transport !== 'sockjs') {
       throw new CliError(EXIT.usage, `--transport must be websocket or sockjs, got '${transport}'`);
     }
     const common = {
@@ -81,7 +74,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     if (!['connect', 'call', 'sub'].includes(command)) {
       throw new CliError(
         EXIT.usage,
-        `unknown command '${command}' (use connect, call or sub; see ddpx --help)`,
+        `unknown command '${command}' (use connect, call, sub or inspect; see ddpx --help)`,
       );
     }
     if (!url) throw new CliError(EXIT.usage, `ddpx ${command}: missing <url>`);

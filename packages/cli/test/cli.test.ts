@@ -1,9 +1,12 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer, DDPError, type DDPServer } from '@ddpx/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { runCli } from './runCliProcess.js';
+
+// Each test runs child processes (npx, node, tsc); a shared, loaded CI machine can make them slow.
+vi.setConfig({ testTimeout: 60_000 });
 
 let server: DDPServer;
 let base: string;
@@ -100,7 +103,7 @@ describe('ddpx call', () => {
     const run = await runCli(['call', `127.0.0.1:${refusedPort}`, 'add', '1', '2']);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain(
-      `cannot connect to ws://127.0.0.1:${refusedPort}/websocket: connection refused`,
+      `cannot connect to ws://127.0.0.1:${refusedPort}/websocket over websocket: connection refused`,
     );
   });
 
@@ -146,13 +149,18 @@ describe('ddpx connect', () => {
     expect(run.stdout).toMatch(/session \w{17} \(first-session\)/);
   });
 
-  it('shows the retry countdown and gives up after --max-retries with exit 3', async () => {
+  it('shows the retry countdown and gives up after --max-retries with exit 3, announcing no retry it will not make', async () => {
     const run = await runCli(['connect', `127.0.0.1:${refusedPort}`, '--max-retries', '3']);
     expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/waiting {4}retry #1 in \d+ ms {2}\(connection refused/);
-    expect(run.stdout).toMatch(/retry #3 in \d\.\ds/);
+    expect(run.stdout).toMatch(/waiting {4}retry #2 in \d+ ms/);
+    expect(run.stdout).toMatch(/waiting {4}retry #3 in \d\.\ds/);
     expect(run.stdout).toMatch(/retrying in \ds…/);
-    expect(run.stderr).toContain('gave up on');
+    expect(run.stdout).not.toMatch(/retry #4/);
+    expect(run.stdout).toMatch(/waiting {4}giving up \(connection refused/);
+    expect(run.stderr).toContain(
+      `gave up on ws://127.0.0.1:${refusedPort}/websocket over websocket after 3 retries: connection refused`,
+    );
   });
 
   it('prints --help and exits 0', async () => {
