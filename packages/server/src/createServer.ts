@@ -4,6 +4,7 @@ import type { ConnectRequest } from '@ddpx/statecharts';
 import { ConnectionsView } from './connectionsView.js';
 import { ServerEventEmitter } from './events.js';
 import { bindHttpServer } from './httpBinding.js';
+import { openInspectorLink, type ServerInspectorLink } from './inspectorLink.js';
 import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
 import { ReplayBudget } from './replayBuffer.js';
 import type { ServerSocket } from './serverSocket.js';
@@ -53,6 +54,7 @@ export class DDPServer {
   private ownsHttpServer = false;
   private unbind: (() => void) | undefined;
   private closing: Promise<void> | undefined;
+  private readonly inspectorLink: ServerInspectorLink | undefined;
 
   constructor(options?: ServerOptions) {
     this.options = resolveOptions(options);
@@ -74,6 +76,7 @@ export class DDPServer {
             accept,
           });
     this.host = this.sessionHost();
+    this.inspectorLink = openInspectorLink(this.options);
   }
 
   /** Live sessions (established or detached), by id. */
@@ -188,6 +191,7 @@ export class DDPServer {
     }
     for (const session of [...this.pending]) session.sendEvent({ type: 'SERVER.CLOSE' });
     this.websocket?.close();
+    this.inspectorLink?.close();
     this.unbind?.();
     this.unbind = undefined;
     const server = this.httpServer;
