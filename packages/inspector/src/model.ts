@@ -177,6 +177,11 @@ export class InspectorModel {
         const server = this.servers.get(`${producer}/${m.serverId}`);
         if (!server) return;
         for (const s of m.sessions) {
+          // A session that only carried a resume over to an existing one is no session of its own.
+          if (s.state === 'handedOff') {
+            server.sessions.delete(s.id);
+            continue;
+          }
           server.sessions.set(s.id, s);
           if (s.state === 'closed') this.noteClosed(server, s.id);
         }
