@@ -10,9 +10,10 @@ export {
   type ServerRecord,
   type Step,
 } from './model.js';
-export { runInspectCommand } from './runInspectCommand.js';
+export { type InspectCommandIO, runInspectCommand } from './runInspectCommand.js';
 export {
   type InspectorOptions,
+  inspectorToken,
   isLoopback,
   type RunningInspector,
   startInspector,

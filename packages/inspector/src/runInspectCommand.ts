@@ -7,13 +7,22 @@ Serves the ddpx inspector page and waits for clients and servers to stream their
   connect(url, { inspect: '<inspect url>' })   createServer({ inspect: '<inspect url>' })
 Binding anything but a loopback address requires a token (one is generated if none is given).`;
 
+/** Where {@link runInspectCommand} writes, what stops it besides SIGINT/SIGTERM, and its page. */
+export interface InspectCommandIO {
+  /** Prints a line to stdout. @default console.log */
+  out: (line: string) => void;
+  /** Prints a line to stderr. @default console.error */
+  err: (line: string) => void;
+  /** Stops the inspector when aborted. @default none */
+  signal?: AbortSignal;
+  /** The built page's directory. @default the package's `dist/page` */
+  pageDir?: string;
+}
+
 /** Runs `ddpx inspect`: parses `--port`, `--host`, `--token`, prints the URLs, serves until SIGINT. */
 export async function runInspectCommand(
   argv: string[],
-  io: { out: (line: string) => void; err: (line: string) => void; signal?: AbortSignal } = {
-    out: (l) => console.log(l),
-    err: (l) => console.error(l),
-  },
+  io: InspectCommandIO = { out: (l) => console.log(l), err: (l) => console.error(l) },
 ): Promise<number> {
   let values: { port?: string; host?: string; token?: string; help?: boolean };
   try {
@@ -44,6 +53,7 @@ export async function runInspectCommand(
   try {
     inspector = await startInspector({
       port,
+      ...(io.pageDir ? { pageDir: io.pageDir } : {}),
       ...(values.host ? { host: values.host } : {}),
       ...(values.token ? { token: values.token } : {}),
     });

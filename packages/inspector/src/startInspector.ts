@@ -50,6 +50,12 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** The token an inspector on `host` requires: the given one, a generated one off loopback, else none. */
+export function inspectorToken(host: string, token: string | undefined): string | undefined {
+  if (token !== undefined && token.length < 8) throw new RangeError('token must be at least 8 characters');
+  return token ?? (isLoopback(host) ? undefined : randomBytes(18).toString('base64url'));
+}
+
 function defaultPageDir(): string {
   // From src/ (sources) and dist/ (built) alike, the page is built into the package's dist/page.
   return fileURLToPath(new URL('../dist/page', import.meta.url));
@@ -94,7 +100,7 @@ export async function startInspector(options: InspectorOptions = {}): Promise<Ru
   const port = options.port ?? 4000;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new RangeError(`port must be 0..65535, got ${port}`);
-  const token = options.token ?? (isLoopback(host) ? undefined : randomBytes(18).toString('base64url'));
+  const token = inspectorToken(host, options.token);
   const pageDir = normalize(options.pageDir ?? defaultPageDir());
   if (!existsSync(join(pageDir, 'index.html')))
     throw new Error(`No inspector page in ${pageDir}: run \`pnpm --filter @ddpx/inspector build\``);

@@ -39,7 +39,10 @@ describe.skipIf(!runBrowserTests)('the inspector with a fleet of sessions', () =
   });
 
   it(`shows ${SESSIONS} sessions, ${DROPPED} of them detaching and resuming, with the server's own counts`, async () => {
-    const server = createServer({ inspect: `${inspector.inspectUrl}?name=fleet`, resume: { gracePeriodMs: 30_000 } });
+    const server = createServer({
+      inspect: `${inspector.inspectUrl}?name=fleet`,
+      resume: { gracePeriodMs: 30_000 },
+    });
     let detaches = 0;
     let resumes = 0;
     server.on('detach', () => detaches++);
@@ -63,13 +66,17 @@ describe.skipIf(!runBrowserTests)('the inspector with a fleet of sessions', () =
 
       await page.goto(inspector.url);
       await page.locator('[data-testid="target"][data-name="fleet"]').click();
-      await count('established').filter({ hasText: new RegExp(`^${SESSIONS}$`) }).waitFor();
+      await count('established')
+        .filter({ hasText: new RegExp(`^${SESSIONS}$`) })
+        .waitFor();
       expect(await count('live').textContent()).toBe(String(server.connections.size));
 
       // Cut the proxied sockets: the server holds DROPPED sessions detached while their clients wait.
       proxy.cut();
       await expect.poll(() => detaches, { timeout: 5000 }).toBe(DROPPED);
-      await count('detached').filter({ hasText: new RegExp(`^${detaches - resumes}$`) }).waitFor();
+      await count('detached')
+        .filter({ hasText: new RegExp(`^${detaches - resumes}$`) })
+        .waitFor();
       expect(await count('established').textContent()).toBe(String(SESSIONS - DROPPED));
       expect(await count('live').textContent()).toBe(String(server.connections.size));
       await page.getByTestId('state-filter').selectOption('detached');
@@ -83,8 +90,12 @@ describe.skipIf(!runBrowserTests)('the inspector with a fleet of sessions', () =
       // They resume: every count matches the server's own again.
       await Promise.all(clients.map(whenConnected));
       await expect.poll(() => resumes, { timeout: 10_000 }).toBe(DROPPED);
-      await count('resumes').filter({ hasText: new RegExp(`^${resumes}$`) }).waitFor();
-      await count('established').filter({ hasText: new RegExp(`^${SESSIONS}$`) }).waitFor();
+      await count('resumes')
+        .filter({ hasText: new RegExp(`^${resumes}$`) })
+        .waitFor();
+      await count('established')
+        .filter({ hasText: new RegExp(`^${SESSIONS}$`) })
+        .waitFor();
       expect(await count('live').textContent()).toBe(String(server.connections.size));
       expect(await page.getByTestId('count-detached').count()).toBe(0);
     } finally {
