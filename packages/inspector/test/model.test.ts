@@ -133,7 +133,7 @@ describe('InspectorModel', () => {
       { type: '@ddpx.server', serverId: 's', name: 'srv', startedAt: 0, gracePeriodMs: 1, intervalMs: 1 },
       { type: '@ddpx.sessions', serverId: 's', at: 1, sessions: [session('a', 'established')], counts },
     ];
-    messages.forEach((msg, i) => m.apply('p', msg, 100 + i));
+    for (const [i, msg] of messages.entries()) m.apply('p', msg, 100 + i);
     const copy = new InspectorModel();
     for (const item of m.replay()) copy.apply(item.producer, item.message, item.at);
     const strip = (x: InspectorModel) =>
