@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ActorRecord, Step } from '../model.js';
 import { ChartView } from './ChartView.js';
+import { eventLabel } from './chartGraph.js';
 
 /** Context fields shown first when present (the ddpx charts' facts people look for). */
 const KEY_FIELDS = [
@@ -47,7 +48,7 @@ function Timers({ step, live }: { step: Step; live: boolean }) {
       <ul>
         {step.timers.map((t) => (
           <li key={t.id} data-testid="timer" data-timer={t.event}>
-            <code>{t.event}</code> in{' '}
+            <code title={t.event}>{eventLabel(t.event)}</code> in{' '}
             <strong data-testid="timer-remaining">
               {live ? seconds(t.dueAt - now) : seconds(t.dueAt - step.at)}
             </strong>{' '}

@@ -58,6 +58,7 @@ export function ChartView({ definition, value, previous, eventType }: ChartViewP
   const chart = useMemo(() => chartFromDefinition(definition), [definition]);
   const [layout, setLayout] = useState<ElkNode | undefined>();
   const [failed, setFailed] = useState<string | undefined>();
+  const [fit, setFit] = useState(true);
   useEffect(() => {
     setLayout(undefined);
     if (!definition || !chart) return;
@@ -96,100 +97,106 @@ export function ChartView({ definition, value, previous, eventType }: ChartViewP
   const height = layout.height ?? 0;
 
   return (
-    <svg
-      className="chart"
-      data-testid="chart"
-      viewBox={`-4 -4 ${width + 8} ${height + 8}`}
-      width="100%"
-      style={{ maxHeight: '70vh' }}
-      role="img"
-      aria-label="statechart"
-    >
-      <defs>
-        <marker
-          id="arrow"
-          viewBox="0 0 10 10"
-          refX="9"
-          refY="5"
-          markerWidth="7"
-          markerHeight="7"
-          orient="auto"
-        >
-          <path d="M0,0 L10,5 L0,10 z" fill="currentColor" />
-        </marker>
-      </defs>
-      {shapes.map((s) => {
-        if (s.id.startsWith('i:')) {
+    <div className={`chart-box${fit ? ' fit' : ''}`}>
+      <button type="button" className="zoom" onClick={() => setFit(!fit)} data-testid="chart-zoom">
+        {fit ? 'actual size' : 'fit'}
+      </button>
+      <svg
+        className="chart"
+        data-testid="chart"
+        viewBox={`-4 -4 ${width + 8} ${height + 8}`}
+        width={fit ? '100%' : width + 8}
+        style={fit ? { maxHeight: '72vh' } : undefined}
+        role="img"
+        aria-label="statechart"
+      >
+        <defs>
+          <marker
+            id="arrow"
+            viewBox="0 0 10 10"
+            refX="9"
+            refY="5"
+            markerWidth="7"
+            markerHeight="7"
+            orient="auto"
+          >
+            <path d="M0,0 L10,5 L0,10 z" fill="currentColor" />
+          </marker>
+        </defs>
+        {shapes.map((s) => {
+          if (s.id.startsWith('i:')) {
+            return (
+              <circle key={s.id} className="initial" cx={s.x + s.width / 2} cy={s.y + s.height / 2} r={5} />
+            );
+          }
+          const path = s.id.slice(2);
+          const info = byPath.get(path);
+          const isActive = active.has(path);
+          const compound = info?.type === 'compound' || info?.type === 'parallel';
           return (
-            <circle key={s.id} className="initial" cx={s.x + s.width / 2} cy={s.y + s.height / 2} r={5} />
-          );
-        }
-        const path = s.id.slice(2);
-        const info = byPath.get(path);
-        const isActive = active.has(path);
-        const compound = info?.type === 'compound' || info?.type === 'parallel';
-        return (
-          <g
-            key={s.id}
-            className={`state ${compound ? 'compound' : 'atomic'} ${info?.type ?? ''}${isActive ? ' active' : ''}`}
-            data-state={path}
-            data-active={isActive ? 'true' : 'false'}
-          >
-            <rect x={s.x} y={s.y} width={s.width} height={s.height} rx={compound ? 10 : 8} />
-            {info?.type === 'final' && (
-              <rect
-                className="final-inner"
-                x={s.x + 3}
-                y={s.y + 3}
-                width={s.width - 6}
-                height={s.height - 6}
-                rx={6}
-              />
-            )}
-            <text x={s.x + 10} y={compound ? s.y + 18 : s.y + s.height / 2 + 4}>
-              {info?.key ?? path}
-              {info?.type === 'parallel' ? ' ∥' : ''}
-            </text>
-          </g>
-        );
-      })}
-      {(layout.edges ?? []).map((edge) => {
-        const e = edgesById.get(edge.id);
-        const sections = (edge as { sections?: Array<{ startPoint: Pt; endPoint: Pt; bendPoints?: Pt[] }> })
-          .sections;
-        if (!sections) return null;
-        const d = sections
-          .map((sec) =>
-            [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint]
-              .map((p, i) => `${i ? 'L' : 'M'}${p.x},${p.y}`)
-              .join(' '),
-          )
-          .join(' ');
-        const taken =
-          e !== undefined &&
-          before !== undefined &&
-          e.eventType === eventType &&
-          before.has(e.source) &&
-          active.has(e.target);
-        const label = edge.labels?.[0];
-        return (
-          <g
-            key={`${edge.id}${taken ? ':taken' : ''}`}
-            className={`edge${taken ? ' taken' : ''}${e ? '' : ' initial-edge'}`}
-            data-edge={e ? `${e.source}->${e.target}` : undefined}
-            data-event={e?.eventType}
-            data-taken={taken ? 'true' : 'false'}
-          >
-            <path d={d} markerEnd="url(#arrow)" />
-            {label && e && (
-              <text x={(label.x ?? 0) + 3} y={(label.y ?? 0) + 11}>
-                {e.label}
+            <g
+              key={s.id}
+              className={`state ${compound ? 'compound' : 'atomic'} ${info?.type ?? ''}${isActive ? ' active' : ''}`}
+              data-state={path}
+              data-active={isActive ? 'true' : 'false'}
+            >
+              <rect x={s.x} y={s.y} width={s.width} height={s.height} rx={compound ? 10 : 8} />
+              {info?.type === 'final' && (
+                <rect
+                  className="final-inner"
+                  x={s.x + 3}
+                  y={s.y + 3}
+                  width={s.width - 6}
+                  height={s.height - 6}
+                  rx={6}
+                />
+              )}
+              <text x={s.x + 10} y={compound ? s.y + 18 : s.y + s.height / 2 + 4}>
+                {info?.key ?? path}
+                {info?.type === 'parallel' ? ' ∥' : ''}
               </text>
-            )}
-          </g>
-        );
-      })}
-    </svg>
+            </g>
+          );
+        })}
+        {(layout.edges ?? []).map((edge) => {
+          const e = edgesById.get(edge.id);
+          const sections = (edge as { sections?: Array<{ startPoint: Pt; endPoint: Pt; bendPoints?: Pt[] }> })
+            .sections;
+          if (!sections) return null;
+          const d = sections
+            .map((sec) =>
+              [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint]
+                .map((p, i) => `${i ? 'L' : 'M'}${p.x},${p.y}`)
+                .join(' '),
+            )
+            .join(' ');
+          const taken =
+            e !== undefined &&
+            before !== undefined &&
+            e.eventType === eventType &&
+            before.has(e.source) &&
+            active.has(e.target);
+          const label = edge.labels?.[0];
+          return (
+            <g
+              key={`${edge.id}${taken ? ':taken' : ''}`}
+              className={`edge${taken ? ' taken' : ''}${e ? '' : ' initial-edge'}`}
+              data-edge={e ? `${e.source}->${e.target}` : undefined}
+              data-event={e?.eventType}
+              data-taken={taken ? 'true' : 'false'}
+            >
+              <path d={d} markerEnd="url(#arrow)" />
+              {e && <title>{`${e.source} → ${e.target}: ${e.label}`}</title>}
+              {label && e && (
+                <text x={(label.x ?? 0) + 3} y={(label.y ?? 0) + 11}>
+                  {e.label}
+                </text>
+              )}
+            </g>
+          );
+        })}
+      </svg>
+    </div>
   );
 }
 
