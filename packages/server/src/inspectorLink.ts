@@ -22,6 +22,8 @@ export interface ServerInspectorLinkOptions {
   intervalMs?: number;
   /** Delay before trying an unreachable inspector again, ms. @default 2000 */
   retryMs?: number;
+  /** Most session summaries in one batch; the rest go in the next ones (counts are always whole). @default 2000 */
+  maxPerBatch?: number;
 }
 
 interface Watched {
@@ -38,6 +40,7 @@ interface Watched {
 }
 
 const OPEN = 1;
+const NO_STATS = { subscriptions: 0, methodsInFlight: 0, bufferedBytes: 0 };
 const VERSION = '1.0.0';
 const SECRET = /token|secret|password|authorization|cookie/i;
 
@@ -88,6 +91,7 @@ export class ServerInspectorLink {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly intervalMs: number;
   private readonly retryMs: number;
+  private readonly maxPerBatch: number;
   private closed = false;
 
   constructor(
@@ -105,6 +109,7 @@ export class ServerInspectorLink {
       throw new TypeError(`inspect: '${url}' must be a ws:// or wss:// URL`);
     this.intervalMs = linkOptions.intervalMs ?? 1000;
     this.retryMs = linkOptions.retryMs ?? 2000;
+    this.maxPerBatch = linkOptions.maxPerBatch ?? 2000;
     this.interval = setInterval(() => this.flush(), this.intervalMs);
     this.interval.unref();
     this.open();
@@ -185,25 +190,27 @@ export class ServerInspectorLink {
     };
   }
 
-  private flush(all = false): void {
+  private flush(): void {
     if (this.closed) return;
     const socket = this.socket;
     const connected = socket !== undefined && socket.readyState === OPEN;
     const at = Date.now();
     const byState: Record<string, number> = {};
     const sessions = [];
+    const closedNow = this.closedNow.splice(0, this.maxPerBatch);
     for (const w of this.watched.values()) {
       byState[w.top] = (byState[w.top] ?? 0) + 1;
-      if (!connected) continue;
-      const s = this.summary(w, at);
-      const stats = `${s.subscriptions}/${s.methodsInFlight}/${s.bufferedBytes}`;
-      if (all || w.dirty || stats !== w.stats) {
+      if (!connected || sessions.length + closedNow.length >= this.maxPerBatch) continue;
+      const live = w.top !== 'closed' && w.top !== 'handedOff';
+      const { subscriptions, methodsInFlight, bufferedBytes } = live ? w.session.inspectStats() : NO_STATS;
+      const stats = `${subscriptions}/${methodsInFlight}/${bufferedBytes}`;
+      if (w.dirty || stats !== w.stats) {
         w.stats = stats;
         w.dirty = false;
-        sessions.push(s);
+        sessions.push(this.summary(w, at));
       }
     }
-    for (const w of this.closedNow.splice(0)) if (connected) sessions.push(this.summary(w, at));
+    for (const w of closedNow) if (connected) sessions.push(this.summary(w, at));
     if (!connected) {
       this.dropped++;
       return;
@@ -301,7 +308,8 @@ export class ServerInspectorLink {
           intervalMs: this.intervalMs,
         }),
       );
-      this.flush(true);
+      for (const w of this.watched.values()) w.dirty = true; // a (re)started inspector knows nothing
+      this.flush();
     });
     socket.on('message', (data) => {
       try {
