@@ -56,7 +56,13 @@ export class InspectorHub {
         return;
       }
       const at = Date.now();
-      this.model.apply(id, message, at);
+      try {
+        this.model.apply(id, message, at);
+      } catch {
+        // a malformed message (a session summary that is not an object, ...) from a buggy sender
+        this.ignored++;
+        return;
+      }
       this.broadcast({ type: 'msg', producer: id, at, message });
     });
     socket.on('error', () => {});

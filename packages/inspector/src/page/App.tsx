@@ -68,7 +68,10 @@ export function App() {
                 className={`${a.key === current ? 'current ' : ''}${a.live ? '' : 'gone'}`}
                 onClick={() => setSelected(a.key)}
               >
-                {producerName(a.producer)} <span className="muted">{a.name}</span>{' '}
+                {producerName(a.producer)}{' '}
+                <span className="muted">
+                  {a.name} {a.sessionId}
+                </span>{' '}
                 <span className="state-pill">{stateText(a)}</span>
               </button>
             </li>

@@ -53,7 +53,13 @@ class InspectorStore {
       this.connected = true;
       this.changed();
     };
-    socket.onmessage = (e) => this.receive(JSON.parse(String(e.data)) as PageMessage);
+    socket.onmessage = (e) => {
+      try {
+        this.receive(JSON.parse(String(e.data)) as PageMessage);
+      } catch (err) {
+        console.error('[inspector] bad message', err);
+      }
+    };
     socket.onclose = () => {
       this.connected = false;
       this.changed();
