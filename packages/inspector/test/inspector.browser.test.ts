@@ -145,9 +145,18 @@ describe.skipIf(!runBrowserTests)('the inspector in headless Chromium', () => {
       }
       await shot(page, 'client-offline');
 
-      // Step back through past snapshots to the connected one, then live again.
-      await page.getByTestId('step-back').click();
+      // Step back through past snapshots to the connected one (past a TRANSPORT.CLOSED that may have
+      // followed the DISCONNECT), then live again.
+      const live = page.locator(
+        '[data-testid="actor-view"] [data-state="connected.session.live"][data-active="true"]',
+      );
+      for (let i = 0; i < 3 && (await live.count()) === 0; i++) {
+        await page.getByTestId('step-back').click();
+        await page.waitForTimeout(100);
+      }
       await highlighted(page, 'connected.session.live');
+      await logged(page, 'DDP.CONNECTED');
+      expect(await page.locator('[data-testid="event-log"] li[data-event="DISCONNECT"]').count()).toBe(0);
       expect(await page.getByTestId('step-position').textContent()).not.toContain('live');
       await page.getByTestId('go-live').click();
       await highlighted(page, 'offline');

@@ -130,7 +130,13 @@ export function ActorView({ actor }: { actor: ActorRecord }) {
           steps.findIndex((s) => s.seq === cursor),
         );
   const step = steps[index];
-  const previous = index > 0 ? steps[index - 1] : undefined;
+  // The transition to animate: the last step up to here that changed the state (events that change
+  // nothing, such as a late TRANSPORT.CLOSED while offline, leave the arrow of the real change lit).
+  let changed = index;
+  const same = (a: Step | undefined, b: Step | undefined) =>
+    JSON.stringify(a?.value) === JSON.stringify(b?.value);
+  while (changed > 0 && same(steps[changed], steps[changed - 1])) changed--;
+  const previous = changed > 0 ? steps[changed - 1] : undefined;
   const live = cursor === null;
   const go = (i: number) => {
     const target = steps[Math.min(steps.length - 1, Math.max(0, i))];
