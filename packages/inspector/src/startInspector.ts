@@ -135,7 +135,12 @@ export async function startInspector(options: InspectorOptions = {}): Promise<Ru
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (isPage) hub.addPage(ws);
-      else hub.addProducer(ws, url.searchParams.get('name'), req.socket.remoteAddress);
+      else {
+        // Unnamed senders are told apart by where they run: a browser page by its origin.
+        const origin = req.headers.origin;
+        const name = url.searchParams.get('name') ?? (origin ? `page ${origin}` : null);
+        hub.addProducer(ws, name, req.socket.remoteAddress);
+      }
     });
   });
 

@@ -1,4 +1,6 @@
-import { rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
@@ -109,5 +111,30 @@ describe('runInspectCommand', () => {
     expect(await runInspectCommand(['--port', 'abc'], io)).toBe(2);
     expect(await runInspectCommand(['--bogus'], io)).toBe(2);
     expect(err.join('\n')).toContain('Usage: ddpx inspect');
+  });
+});
+
+describe('the ddpx-inspect bin', () => {
+  it('runs as a process: prints the URL, serves the built page, exits 0 on SIGINT', async () => {
+    const dir = fileURLToPath(new URL('..', import.meta.url));
+    // The bin serves the built page (`pnpm build` runs before the tests on CI).
+    expect(existsSync(`${dir}dist/page/index.html`)).toBe(true);
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', 'src/bin.ts', '--port', '0'],
+      { cwd: dir },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await expect.poll(() => /on (http:\S+)/.exec(out)?.[1], { timeout: 10_000 }).toBeDefined();
+    const url = /on (http:\S+)/.exec(out)![1]!;
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>ddpx inspector</title>');
+    child.kill('SIGINT');
+    expect(await exit).toBe(0);
   });
 });
