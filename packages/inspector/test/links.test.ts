@@ -51,7 +51,8 @@ describe('a client streaming to an inspector URL', () => {
     cleanup.push(() => conn.close());
     await expect.poll(() => conn.status().status).toBe('connected');
     const actor = () => [...r.hub.model.actors.values()].find((a) => a.name === 'ddpClient');
-    await expect.poll(() => topState(actor()?.steps.at(-1)?.value)).toBe('connected');
+    // (TRANSPORT.OPEN already enters `connected`, awaiting the server's `connected`)
+    await expect.poll(() => actor()?.steps.at(-1)?.value).toMatchObject({ connected: { session: 'live' } });
     expect(JSON.parse(actor()!.definition!).id).toBe('ddpClient');
     expect(actor()!.log.map((l) => l.event.type)).toContain('DDP.CONNECTED');
     // DDP.ACTIVITY (every inbound message) is not streamed.
@@ -101,9 +102,10 @@ describe('a client streaming to an inspector URL', () => {
     const conn = connect(url);
     cleanup.push(() => conn.close());
     await expect.poll(() => conn.status().status).toBe('connected');
+    const now = conn.actor.getSnapshot().value;
     const stop = conn.inspect(`${r.inspectUrl}?name=late`);
     const actor = () => [...r.hub.model.actors.values()].find((a) => a.name === 'ddpClient');
-    await expect.poll(() => actor()?.steps[0]?.value).toEqual(conn.actor.getSnapshot().value);
+    await expect.poll(() => actor()?.steps[0]?.value).toEqual(now);
     expect(actor()!.steps[0]?.event.type).toBe('xstate.init');
     stop();
     // An observer gets the same replay as inspection events.
