@@ -17,6 +17,7 @@ export interface InspectorLinkOptions {
 const OPEN = 1;
 const VERSION = '1.0.0';
 const MAX_RETRY_MS = 10_000;
+const MAX_SOCKET_BACKLOG = 4 * 1024 * 1024;
 
 /** A scheduled delayed event of an actor system, as `system.getSnapshot()._scheduledEvents` holds it. */
 interface ScheduledLike {
@@ -194,6 +195,11 @@ export class InspectorLink {
   private send(message: string): void {
     const socket = this.socket;
     if (socket && socket.readyState === OPEN && this.buffer.length === 0) {
+      // An inspector that does not keep up is treated as unreachable: never an unbounded socket buffer.
+      if (((socket as { bufferedAmount?: number }).bufferedAmount ?? 0) > MAX_SOCKET_BACKLOG) {
+        this.dropped++;
+        return;
+      }
       socket.send(message);
       return;
     }

@@ -40,6 +40,7 @@ interface Watched {
 }
 
 const OPEN = 1;
+const MAX_SOCKET_BACKLOG = 8 * 1024 * 1024;
 const NO_STATS = { subscriptions: 0, methodsInFlight: 0, bufferedBytes: 0 };
 const VERSION = '1.0.0';
 const SECRET = /token|secret|password|authorization|cookie/i;
@@ -193,7 +194,9 @@ export class ServerInspectorLink {
   private flush(): void {
     if (this.closed) return;
     const socket = this.socket;
-    const connected = socket !== undefined && socket.readyState === OPEN;
+    // An inspector that does not keep up counts as unreachable: the socket's buffer stays bounded.
+    const connected =
+      socket !== undefined && socket.readyState === OPEN && socket.bufferedAmount < MAX_SOCKET_BACKLOG;
     const at = Date.now();
     const byState: Record<string, number> = {};
     const sessions = [];
