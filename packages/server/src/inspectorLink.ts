@@ -132,7 +132,13 @@ export class ServerInspectorLink {
       snapshot: undefined,
     };
     this.watched.set(session.id, w);
-    return (snapshot, event) => this.step(w, snapshot, event);
+    return (snapshot, event) => {
+      try {
+        this.step(w, snapshot, event);
+      } catch {
+        // inspection must never break a session
+      }
+    };
   }
 
   /** Stops the link and closes its socket. */
