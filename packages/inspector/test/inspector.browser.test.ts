@@ -243,6 +243,17 @@ describe.skipIf(!runBrowserTests)('the inspector in headless Chromium', () => {
       // Nothing the inspector page asked for left 127.0.0.1.
       expect(requests.length).toBeGreaterThan(2);
       for (const url of requests) expect(new URL(url).hostname).toBe('127.0.0.1');
+      // And it could not: its Content Security Policy refuses any other origin (192.0.2.1 is TEST-NET).
+      const violated = await page.evaluate(
+        () =>
+          new Promise<string>((resolve) => {
+            document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective), {
+              once: true,
+            });
+            fetch('http://192.0.2.1/').catch(() => {});
+          }),
+      );
+      expect(violated).toBe('connect-src');
     } catch (error) {
       await shot(page, 'failure').catch(() => {});
       throw error;
