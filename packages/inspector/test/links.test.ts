@@ -131,6 +131,7 @@ describe('a server streaming to an inspector URL', () => {
     expect(row()).toMatchObject({ clientAddress: '127.0.0.1', transport: 'websocket', subscriptions: 1 });
     expect(row()!.state).toMatch(/^established/);
     expect(record()!.counts.byState).toEqual({ established: 1 });
+    expect(record()!.name).toBe(`ddpx server ${new URL(url).host} (pid ${process.pid})`);
     await call;
     await expect.poll(() => row()?.methodsInFlight, { timeout: 5000 }).toBe(0);
 

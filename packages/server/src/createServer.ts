@@ -76,7 +76,7 @@ export class DDPServer {
             accept,
           });
     this.host = this.sessionHost();
-    this.inspectorLink = openInspectorLink(this.options);
+    this.inspectorLink = openInspectorLink(this.options, () => this.httpServer);
   }
 
   /** Live sessions (established or detached), by id. */

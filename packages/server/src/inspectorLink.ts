@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { serverSessionMachine } from '@ddpx/statecharts';
 import WebSocket from 'ws';
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
@@ -94,11 +95,14 @@ export class ServerInspectorLink {
   private readonly retryMs: number;
   private readonly maxPerBatch: number;
   private closed = false;
+  private announced: string | undefined;
+  private readonly startedAt = Date.now();
 
   constructor(
     readonly url: string,
     private readonly options: ResolvedOptions,
     linkOptions: ServerInspectorLinkOptions = {},
+    private readonly httpServer?: () => { address(): AddressInfo | string | null } | undefined,
   ) {
     let protocol: string;
     try {
@@ -224,6 +228,7 @@ export class ServerInspectorLink {
       this.dropped++;
       return;
     }
+    this.announce(socket);
     const counts = { byState, resumes: this.resumes, closes: { ...this.closes } };
     socket.send(
       inspectorJson({
@@ -233,6 +238,25 @@ export class ServerInspectorLink {
         sessions,
         counts,
         dropped: this.dropped,
+      }),
+    );
+  }
+
+  // `@ddpx.server` on connecting, and again when the name changes (once the server listens).
+  private announce(socket: WebSocket): void {
+    const bound = this.httpServer?.()?.address();
+    const address = typeof bound === 'object' && bound ? `${bound.address}:${bound.port}` : bound;
+    const name = `ddpx server ${address ? `${address} ` : ''}(pid ${process.pid})`;
+    if (name === this.announced) return;
+    this.announced = name;
+    socket.send(
+      inspectorJson({
+        type: '@ddpx.server',
+        serverId: this.serverId,
+        name,
+        startedAt: this.startedAt,
+        gracePeriodMs: this.options.resume.gracePeriodMs,
+        intervalMs: this.intervalMs,
       }),
     );
   }
@@ -306,17 +330,7 @@ export class ServerInspectorLink {
     }
     this.socket = socket;
     socket.on('open', () => {
-      const o = this.options;
-      socket.send(
-        inspectorJson({
-          type: '@ddpx.server',
-          serverId: this.serverId,
-          name: `ddpx server (pid ${process.pid})`,
-          startedAt: Date.now(),
-          gracePeriodMs: o.resume.gracePeriodMs,
-          intervalMs: this.intervalMs,
-        }),
-      );
+      this.announced = undefined;
       for (const w of this.watched.values()) w.dirty = true; // a (re)started inspector knows nothing
       this.flush();
     });
@@ -349,9 +363,12 @@ export class ServerInspectorLink {
 const links = new WeakMap<ResolvedOptions, ServerInspectorLink>();
 
 /** Opens the link of a server whose `inspect` option is an inspector URL (undefined otherwise). */
-export function openInspectorLink(options: ResolvedOptions): ServerInspectorLink | undefined {
+export function openInspectorLink(
+  options: ResolvedOptions,
+  httpServer?: () => { address(): AddressInfo | string | null } | undefined,
+): ServerInspectorLink | undefined {
   if (typeof options.inspect !== 'string') return undefined;
-  const link = new ServerInspectorLink(options.inspect, options);
+  const link = new ServerInspectorLink(options.inspect, options, {}, httpServer);
   links.set(options, link);
   return link;
 }
