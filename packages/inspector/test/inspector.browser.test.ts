@@ -172,6 +172,7 @@ describe.skipIf(!runBrowserTests)('the inspector in headless Chromium', () => {
       // Drop every socket without a close frame: both clients wait (the backoff countdown runs),
       // the server holds both sessions detached (grace countdown), then both resume them.
       const before = { node: node.sessionId, browser: await browserClient.session() };
+      proxy.refuse(true); // until the page has been checked: retries fail, the sessions stay detached
       proxy.cut();
       await open(page, 'node-client');
       await highlighted(page, 'waiting');
@@ -191,6 +192,7 @@ describe.skipIf(!runBrowserTests)('the inspector in headless Chromium', () => {
         .filter({ hasText: /^grace \d+\.\d s$/ })
         .waitFor();
       await shot(page, 'server-detached');
+      proxy.refuse(false);
       await expect.poll(() => browserClient.status(), { timeout: 10_000 }).toBe('connected');
       await expect.poll(() => node.status().status, { timeout: 10_000 }).toBe('connected');
       expect(node.sessionId).toBe(before.node);

@@ -71,7 +71,9 @@ describe.skipIf(!runBrowserTests)('the inspector with a fleet of sessions', () =
         .waitFor();
       expect(await count('live').textContent()).toBe(String(server.connections.size));
 
-      // Cut the proxied sockets: the server holds DROPPED sessions detached while their clients wait.
+      // Cut the proxied sockets and refuse new ones: the server holds DROPPED sessions detached while
+      // their clients retry in vain.
+      proxy.refuse(true);
       proxy.cut();
       await expect.poll(() => detaches, { timeout: 5000 }).toBe(DROPPED);
       await count('detached')
@@ -87,7 +89,8 @@ describe.skipIf(!runBrowserTests)('the inspector with a fleet of sessions', () =
       await page.screenshot({ path: join(shots, 'server-fleet.png') });
       await page.getByTestId('state-filter').selectOption('');
 
-      // They resume: every count matches the server's own again.
+      // Let them through: they resume, and every count matches the server's own again.
+      proxy.refuse(false);
       await Promise.all(clients.map(whenConnected));
       await expect.poll(() => resumes, { timeout: 10_000 }).toBe(DROPPED);
       await count('resumes')

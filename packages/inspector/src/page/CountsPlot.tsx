@@ -10,7 +10,21 @@ const COLORS: Record<string, string> = {
   closed: '#616161',
 };
 
-/** Sessions by state, resumes and closes over time (the server's `@ddpx.sessions` samples). */
+const REASON_COLORS = ['#616161', '#8d6e63', '#455a64', '#9e9d24', '#00838f', '#ad1457'];
+const reasonColor = new Map<string, string>();
+
+function colorOf(name: string): string {
+  const known = COLORS[name];
+  if (known) return known;
+  let color = reasonColor.get(name);
+  if (!color) {
+    color = REASON_COLORS[reasonColor.size % REASON_COLORS.length]!;
+    reasonColor.set(name, color);
+  }
+  return color;
+}
+
+/** Sessions by state, resumes and closes (by reason) over time (the server's `@ddpx.sessions` samples). */
 export function CountsPlot({ server }: { server: ServerRecord }) {
   const series = server.series.slice(-300);
   const width = 640;
@@ -18,11 +32,15 @@ export function CountsPlot({ server }: { server: ServerRecord }) {
   if (series.length < 2) return <p className="muted">Plot starts after two samples.</p>;
   const states = new Set<string>();
   for (const p of series) for (const s of Object.keys(p.counts.byState)) states.add(s);
-  const closed = (p: (typeof series)[number]) => Object.values(p.counts.closes).reduce((a, b) => a + b, 0);
+  const reasons = new Set<string>();
+  for (const p of series) for (const r of Object.keys(p.counts.closes)) reasons.add(r);
   const lines: Array<{ name: string; values: number[] }> = [
     ...[...states].map((s) => ({ name: s, values: series.map((p) => p.counts.byState[s] ?? 0) })),
     { name: 'resumes', values: series.map((p) => p.counts.resumes) },
-    { name: 'closed', values: series.map(closed) },
+    ...[...reasons].map((r) => ({
+      name: `closed: ${r}`,
+      values: series.map((p) => p.counts.closes[r] ?? 0),
+    })),
   ];
   const max = Math.max(1, ...lines.flatMap((l) => l.values));
   const t0 = series[0]!.at;
@@ -46,9 +64,9 @@ export function CountsPlot({ server }: { server: ServerRecord }) {
           <polyline
             key={l.name}
             fill="none"
-            stroke={COLORS[l.name] ?? '#888'}
+            stroke={colorOf(l.name)}
             strokeWidth={1.6}
-            strokeDasharray={l.name === 'resumes' || l.name === 'closed' ? '4 2' : undefined}
+            strokeDasharray={l.name === 'resumes' || l.name.startsWith('closed') ? '4 2' : undefined}
             points={l.values.map((v, i) => `${x(series[i]!.at)},${y(v)}`).join(' ')}
           />
         ))}
@@ -56,7 +74,7 @@ export function CountsPlot({ server }: { server: ServerRecord }) {
       <figcaption>
         {lines.map((l) => (
           <span key={l.name} className="legend">
-            <i style={{ background: COLORS[l.name] ?? '#888' }} />
+            <i style={{ background: colorOf(l.name) }} />
             {l.name}
           </span>
         ))}

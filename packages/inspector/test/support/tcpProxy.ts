@@ -7,13 +7,20 @@ export interface TcpProxy {
   cut(): void;
   /** Forwards new connections to `port` from now on. */
   retarget(port: number): void;
+  /** While on, new connections are reset at once (the server looks unreachable). */
+  refuse(on: boolean): void;
   close(): Promise<void>;
 }
 
 /** Starts a proxy on 127.0.0.1 (port 0) forwarding to `target`. */
 export async function startTcpProxy(target: number): Promise<TcpProxy> {
   const open = new Set<Socket>();
+  let refusing = false;
   const server = createServer((client) => {
+    if (refusing) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = netConnect(target, '127.0.0.1');
     open.add(client);
     open.add(upstream);
@@ -38,6 +45,9 @@ export async function startTcpProxy(target: number): Promise<TcpProxy> {
     },
     retarget: (p) => {
       target = p;
+    },
+    refuse: (on) => {
+      refusing = on;
     },
     close: () =>
       new Promise<void>((resolve) => {
