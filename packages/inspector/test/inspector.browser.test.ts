@@ -230,6 +230,12 @@ describe.skipIf(!runBrowserTests)('the inspector in headless Chromium', () => {
           .filter({ hasText: (await c.session())! })
           .waitFor();
       }
+      // (the browser client is open) The event log filters by type and payload.
+      await page.getByTestId('event-filter').fill('transport.closed');
+      await logged(page, 'TRANSPORT.CLOSED');
+      expect(await page.locator('[data-testid="event-log"] li[data-event="DDP.CONNECTED"]').count()).toBe(0);
+      await page.getByTestId('event-filter').fill('');
+
       await page.locator('[data-testid="target"][data-name="server-2"]').click();
       await page.getByTestId('count-established').filter({ hasText: /^2$/ }).waitFor();
 

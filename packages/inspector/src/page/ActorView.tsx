@@ -95,13 +95,24 @@ function ContextPanel({ context }: { context: unknown }) {
 }
 
 function EventLog({ actor, upTo }: { actor: ActorRecord; upTo: number }) {
+  const [filter, setFilter] = useState('');
+  const f = filter.toLowerCase();
   const entries = actor.log
-    .filter((l) => l.seq <= upTo)
+    .filter((l) => l.seq <= upTo && (!f || JSON.stringify(l.event).toLowerCase().includes(f)))
     .slice(-200)
     .reverse();
   return (
     <section className="panel log" data-testid="event-log">
-      <h3>Events ({actor.log.length})</h3>
+      <h3>
+        Events ({actor.log.length}){' '}
+        <input
+          className="log-filter"
+          data-testid="event-filter"
+          placeholder="filter"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
+      </h3>
       <ol>
         {entries.map((l) => (
           <li key={l.seq} data-event={l.event.type}>
