@@ -17,6 +17,7 @@ import { startTcpProxy, type TcpProxy } from './support/tcpProxy.js';
 // through disconnect, reconnect, drop-and-resume and a server restart, and the page is checked at
 // every step. Its screenshots are the ones docs/inspector.md shows.
 const shots = fileURLToPath(new URL('../../../docs/inspector', import.meta.url));
+const failures = fileURLToPath(new URL('../test-results', import.meta.url));
 const GRACE_MS = 15_000;
 const RETRY_MS = 3000;
 
@@ -47,6 +48,7 @@ describe.skipIf(!runBrowserTests)('the inspector in headless Chromium', () => {
     clientSite = await serveDirectory(clientDir);
     browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
+    mkdirSync(failures, { recursive: true });
   }, 90_000);
 
   afterAll(async () => {
@@ -263,7 +265,8 @@ describe.skipIf(!runBrowserTests)('the inspector in headless Chromium', () => {
       );
       expect(violated).toBe('connect-src');
     } catch (error) {
-      await shot(page, 'failure').catch(() => {});
+      // (not into docs/: a failure shot goes to the git-ignored test-results/)
+      await page.screenshot({ path: join(failures, 'inspector-failure.png') }).catch(() => {});
       throw error;
     } finally {
       toggle.stop();
