@@ -10,6 +10,7 @@ import { DataLayer } from './dataLayer.js';
 import { endpointFor, transportFactory } from './endpoint.js';
 import { watchEnvironment } from './environment.js';
 import { handleFrame } from './inbound.js';
+import { attachInspector } from './inspectorLink.js';
 import { createLifecycle, type LifecycleMachine } from './lifecycle.js';
 import type { LocalCollection } from './localCollection.js';
 import { type MethodCall, withParts } from './methodCall.js';
@@ -177,12 +178,11 @@ export class Connection {
   }
 
   /**
-   * Attaches an inspector to the running actor late (the `inspect` option attaches one at creation);
-   * returns the unsubscribe function.
+   * Attaches an inspector (an observer or an inspector's `ws://` URL) to the running actor late, first
+   * replaying the actor and its current snapshot; returns the function that detaches it.
    */
   inspect(observer: NonNullable<ConnectOptions['inspect']>): () => void {
-    const subscription = this.actor.system.inspect(observer);
-    return () => subscription.unsubscribe();
+    return attachInspector(this.actor, observer, { WebSocket: this.options.WebSocket });
   }
 
   /** The current session id (undefined before the first `connected`). */

@@ -2,6 +2,13 @@ export { ConnectionError, DDPError } from '@ddpx/protocol';
 export type { ClientStatus, ClientStatusValue } from '@ddpx/statecharts';
 export { Connection, type MethodCall } from './connection.js';
 export { connect, DDP, onReconnect } from './ddp.js';
+export {
+  attachInspector,
+  InspectorLink,
+  type InspectorLinkOptions,
+  type InspectTarget,
+  inspectObserver,
+} from './inspectorLink.js';
 export { type CollectionChange, type Doc, LocalCollection, type Selector } from './localCollection.js';
 export { MemoryServer, MemorySocket } from './memoryTransport.js';
 export { Meteor } from './meteor.js';

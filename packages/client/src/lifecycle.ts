@@ -6,6 +6,7 @@ import {
 } from '@ddpx/statecharts';
 import { type Actor, createActor, fromPromise } from 'xstate';
 import type { Connection } from './connection.js';
+import { inspectObserver } from './inspectorLink.js';
 import { CONNECT_DEFAULTS } from './options.js';
 import { globalReconnectHooks, runReconnectHooks } from './reconnectHooks.js';
 import type { TransportFactory } from './transport.js';
@@ -184,7 +185,7 @@ export function createLifecycle(
   const actor = createActor(boundMachine, {
     input,
     ...(o.clock ? { clock: o.clock } : {}),
-    ...(o.inspect ? { inspect: o.inspect } : {}),
+    ...(o.inspect ? { inspect: inspectObserver(o.inspect, { WebSocket: o.WebSocket }).observer } : {}),
   });
   bindings.set(actor.system, { conn, openTransportFor });
   return actor;

@@ -1,5 +1,6 @@
 import type { BackoffFunction, BackoffOptions } from '@ddpx/statecharts';
 import type { ActorOptions, AnyActorLogic } from 'xstate';
+import type { InspectTarget } from './inspectorLink.js';
 import type { TransportFactory } from './transport.js';
 import type { WebSocketConstructor } from './websocketTransport.js';
 
@@ -57,8 +58,11 @@ export interface ConnectOptions {
   resumeSession?: string;
   /** The secret `connection.resumeToken` of `resumeSession` (a ddpx server resumes only with it). */
   resumeToken?: string;
-  /** An XState inspector (an observer or a function, e.g. `createBrowserInspector().inspect`), passed to `createActor`. */
-  inspect?: ActorOptions<AnyActorLogic>['inspect'];
+  /**
+   * An inspector: a ddpx inspector's URL (`ws://127.0.0.1:4000`, see `ddpx inspect`), or an XState
+   * observer or function (e.g. `createBrowserInspector().inspect`) passed to `createActor`.
+   */
+  inspect?: InspectTarget;
   /** The clock the machine's timers use (a `SimulatedClock` in tests). @default the real clock */
   clock?: Clock;
   /** Current epoch ms, for `retryTime`. @default clock.now when a SimulatedClock is given, else Date.now */

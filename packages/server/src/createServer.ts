@@ -4,6 +4,7 @@ import { ConnectionsView } from './connectionsView.js';
 import { ServerEventEmitter } from './events.js';
 import { clientAddressOf } from './headers.js';
 import { bindHttpServer } from './httpBinding.js';
+import { openInspectorLink, type ServerInspectorLink } from './inspectorLink.js';
 import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
 import { RateLimiter } from './rateLimiter.js';
 import { ReplayBudget } from './replayBuffer.js';
@@ -66,6 +67,7 @@ export class DDPServer {
   private ownsHttpServer = false;
   private unbind: (() => void) | undefined;
   private closing: Promise<void> | undefined;
+  private readonly inspectorLink: ServerInspectorLink | undefined;
 
   constructor(options?: ServerOptions) {
     this.options = resolveOptions(options);
@@ -97,6 +99,7 @@ export class DDPServer {
             accept,
           });
     this.host = this.sessionHost();
+    this.inspectorLink = openInspectorLink(this.options, () => this.httpServer);
   }
 
   /** Live sessions (established or detached), by id. */
@@ -211,6 +214,7 @@ export class DDPServer {
     }
     for (const session of [...this.pending]) session.sendEvent({ type: 'SERVER.CLOSE' });
     this.websocket?.close();
+    this.inspectorLink?.close();
     this.unbind?.();
     this.unbind = undefined;
     const server = this.httpServer;

@@ -105,6 +105,13 @@ export class MethodCalls {
     private readonly limits: MethodMemoryLimits,
   ) {}
 
+  /** Number of methods admitted and not finished yet. */
+  get inFlight(): number {
+    let n = 0;
+    for (const entry of this.memory.values()) if (entry === PENDING) n++;
+    return n;
+  }
+
   /** Admits a `method` message on arrival; false when this id already arrived in this session. */
   admit(msg: MethodMessage): boolean {
     const known = this.memory.get(msg.id);

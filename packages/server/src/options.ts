@@ -86,10 +86,12 @@ export interface ServerOptions {
    */
   backlog?: number;
   /**
-   * An XState inspector attached to every session's machine (e.g. `createWebSocketInspector().inspect`).
-   * Inspected sessions run a real XState actor; others hold only their machine's snapshot.
+   * An inspector: a ddpx inspector's URL (`ws://127.0.0.1:4000`, see `ddpx inspect`), sent summaries
+   * of every session and the full chart of the one it focuses on; or an XState observer attached to
+   * every session's machine (e.g. `createWebSocketInspector().inspect`), which makes every session a
+   * real XState actor (others hold only their machine's snapshot).
    */
-  inspect?: ActorOptions<AnyActorLogic>['inspect'];
+  inspect?: string | ActorOptions<AnyActorLogic>['inspect'];
 }
 
 /** Options with every default applied. */
@@ -113,7 +115,7 @@ export interface ResolvedOptions {
   sockjsDisconnectDelay: number;
   maxBufferedBytes: number;
   backlog: number;
-  inspect: ActorOptions<AnyActorLogic>['inspect'] | undefined;
+  inspect: string | ActorOptions<AnyActorLogic>['inspect'] | undefined;
 }
 
 /** The defaults of {@link ServerOptions}, as one frozen object. */

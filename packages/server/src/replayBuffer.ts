@@ -25,6 +25,11 @@ export class ReplayBuffer {
     private readonly budget: ReplayBudget,
   ) {}
 
+  /** Bytes of the messages held for replay. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
   /** Number of the oldest message still held (sentCount − held + 1). */
   get firstHeld(): number {
     return this.sentCount - this.held + 1;

@@ -505,6 +505,15 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     this.host.closed(this, reason);
   }
 
+  /** What an inspector shows of this session: subscriptions, methods in flight, output held (bytes). */
+  inspectStats(): { subscriptions: number; methodsInFlight: number; bufferedBytes: number } {
+    return {
+      subscriptions: this.subscriptions?.size ?? 0,
+      methodsInFlight: this.methodCalls?.inFlight ?? 0,
+      bufferedBytes: (this.socket?.bufferedAmount ?? 0) + this.replay.heldBytes,
+    };
+  }
+
   /** The machine finished (any final state). */
   machineDone(): void {
     this.host.ended(this);

@@ -6,6 +6,7 @@ import {
   serverSessionMachine,
 } from '@ddpx/statecharts';
 import { createActor, type SnapshotFrom } from 'xstate';
+import { type SessionStepHook, watchSession } from './inspectorLink.js';
 import { MachineRunner } from './machineRunner.js';
 import type { ResolvedOptions } from './options.js';
 import type { Session } from './session.js';
@@ -68,14 +69,19 @@ const boundMachine = serverSessionMachine.provide({
 
 /** A session's machine held as a snapshot only: what every uninspected session runs. */
 class SessionRunner extends MachineRunner<typeof boundMachine> {
-  constructor(private readonly session: Session) {
+  constructor(
+    private readonly session: Session,
+    private readonly onStep?: SessionStepHook,
+  ) {
     super(boundMachine);
   }
   override start(input: ServerSessionInput): this {
     const outer = running;
     running = this.session;
     try {
-      return super.start(input);
+      super.start(input);
+      this.onStep?.(this.getSnapshot(), { type: 'xstate.init' });
+      return this;
     } finally {
       running = outer;
     }
@@ -85,6 +91,7 @@ class SessionRunner extends MachineRunner<typeof boundMachine> {
     running = this.session;
     try {
       super.send(event);
+      this.onStep?.(this.getSnapshot(), event);
     } finally {
       running = outer;
     }
@@ -108,6 +115,8 @@ export function startSessionActor(session: Session, options: ResolvedOptions): S
     gracePeriodMs: options.resume.gracePeriodMs,
   };
   if (!options.inspect) return new SessionRunner(session).start(input);
+  if (typeof options.inspect === 'string')
+    return new SessionRunner(session, watchSession(options, session)).start(input);
   const actor = createActor(boundMachine, { input, inspect: options.inspect });
   inspected.set(session.id, session);
   actor.subscribe({

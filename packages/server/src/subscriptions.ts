@@ -27,6 +27,11 @@ export class Subscriptions implements SubscriptionHost {
 
   constructor(private readonly host: SubscriptionsHost) {}
 
+  /** Number of named subscriptions running. */
+  get size(): number {
+    return this.named.size;
+  }
+
   get connection(): Connection {
     return this.host.connection;
   }

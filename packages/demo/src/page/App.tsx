@@ -18,7 +18,9 @@ export function App({ connection, transport }: { connection: Connection; transpo
           transport: <strong data-testid="transport">{transport}</strong> · switch to{' '}
           <a href={`?transport=${transport === 'sockjs' ? 'websocket' : 'sockjs'}`}>
             {transport === 'sockjs' ? 'WebSocket' : 'SockJS'}
-          </a>
+          </a>{' '}
+          · <a href={`?transport=${transport}&inspect=ws://127.0.0.1:4000`}>watch in the inspector</a> (run{' '}
+          <code>ddpx inspect</code>, open <a href="http://127.0.0.1:4000/">127.0.0.1:4000</a>)
         </nav>
       </header>
       <main>
