@@ -10,13 +10,14 @@ import { createActor, createMachine } from 'xstate';
 import { type RunningInspector, startInspector } from '../src/index.js';
 import { buildBrowserClient, buildInspectorPage } from './support/buildPages.js';
 import { launchChromium, runBrowserTests } from './support/chromium.js';
+import { SCREENSHOTS_DIR } from './support/screenshots.js';
 import { serveDirectory } from './support/staticServer.js';
 import { startTcpProxy, type TcpProxy } from './support/tcpProxy.js';
 
 // The inspector in Debian's chromium: a Node client and a browser client stream their charts to it
 // through disconnect, reconnect, drop-and-resume and a server restart, and the page is checked at
 // every step. Its screenshots are the ones docs/inspector.md shows.
-const shots = fileURLToPath(new URL('../../../docs/inspector', import.meta.url));
+const shots = SCREENSHOTS_DIR;
 const failures = fileURLToPath(new URL('../test-results', import.meta.url));
 const GRACE_MS = 15_000;
 const RETRY_MS = 3000;

@@ -1,15 +1,15 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Connection, connect } from '@ddpx/client';
 import { createServer } from '@ddpx/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningInspector, startInspector } from '../src/index.js';
 import { buildInspectorPage } from './support/buildPages.js';
 import { launchChromium, runBrowserTests } from './support/chromium.js';
+import { SCREENSHOTS_DIR } from './support/screenshots.js';
 import { startTcpProxy } from './support/tcpProxy.js';
 
-const shots = fileURLToPath(new URL('../../../docs/inspector', import.meta.url));
+const shots = SCREENSHOTS_DIR;
 const SESSIONS = 500;
 const DROPPED = 100;
 
