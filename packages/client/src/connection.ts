@@ -383,23 +383,29 @@ export class Connection {
     },
   };
 
-  /**
-   * @internal Writes one frame to the open transport. A transport holding more than `maxBufferedBytes`
-   * unsent (a peer that does not read) is dropped through the chart, which reconnects with backoff.
-   */
+  /** @internal Writes one frame to the open transport. */
   write(frame: string): void {
     const transport = this.writable;
     if (!transport) return;
     this.framesSent++;
     transport.send(frame);
-    const buffered = transport.bufferedAmount;
-    if (buffered !== undefined && buffered > this.maxBufferedBytes) {
-      const error = new ConnectionError(
-        'DDP_OUTPUT_OVERFLOW',
-        `${buffered} bytes waiting to be sent (maxBufferedBytes ${this.maxBufferedBytes}): the server is not reading`,
+  }
+
+  /**
+   * @internal Answers a server ping, unless more than `maxBufferedBytes` already wait to be sent: then
+   * the server is not reading, and the pong is dropped (counted) rather than held. The app's own
+   * frames are never dropped; a server that does not read them is found by the client's heartbeat.
+   */
+  pong(frame: string): void {
+    const buffered = this.writable?.bufferedAmount ?? 0;
+    if (buffered > this.maxBufferedBytes) {
+      this.bad(
+        'unanswered-ping',
+        `ping not answered: ${buffered} bytes already wait to be sent (maxBufferedBytes ${this.maxBufferedBytes}); the server is not reading`,
       );
-      this.actor.send({ type: 'TRANSPORT.ERROR', error });
+      return;
     }
+    this.write(frame);
   }
 
   /** @internal Counts bad input and logs it at most once per kind per `badInputLogIntervalMs`; never throws. */

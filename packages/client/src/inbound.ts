@@ -56,7 +56,7 @@ function dispatch(conn: Connection, msg: ServerMessage): void {
     }
     case 'ping':
       if (conn.respondToPings())
-        conn.write(encode(msg.id === undefined ? { msg: 'pong' } : { msg: 'pong', id: msg.id }));
+        conn.pong(encode(msg.id === undefined ? { msg: 'pong' } : { msg: 'pong', id: msg.id }));
       return;
     case 'pong':
       return;

@@ -79,8 +79,9 @@ export interface ConnectOptions {
   /** Older name of the same cap in characters; the smaller of the two applies. @default maxPayloadBytes */
   maxMessageLength?: number;
   /**
-   * Bytes of outbound frames (pongs included) waiting to be sent before the client drops its transport
-   * (`DDP_OUTPUT_OVERFLOW`) and reconnects with its backoff. @default 16777216 (16 MiB)
+   * Bytes of outbound frames waiting to be sent past which the client stops answering the server's
+   * pings (each unanswered ping is counted as `unanswered-ping`), so a server that floods pings and
+   * never reads cannot make the client hold their pongs. @default 16777216 (16 MiB)
    */
   maxBufferedBytes?: number;
   /** Bad input is always counted; it is logged at most once per kind per this many ms. @default 10000 */

@@ -15,6 +15,8 @@ export type BadInputKind =
   | 'inconsistent-data'
   | 'server-error'
   | 'unsupported-msg'
+  /** A server ping left unanswered: more than `maxBufferedBytes` waited to be sent (the server is not reading). */
+  | 'unanswered-ping'
   /** A `result`/`updated` for a method that already finished: a replay after a resume; counted, not logged. */
   | 'duplicate-method-message';
 

@@ -10,8 +10,7 @@ export type ErrorCode =
   | 'DDP_VERSION_NEGOTIATION_FAILED'
   | 'DDP_CONNECTION_CLOSED'
   | 'DDP_FORCED_RECONNECT'
-  | 'DDP_TOO_DEEP'
-  | 'DDP_OUTPUT_OVERFLOW';
+  | 'DDP_TOO_DEEP';
 
 /** Builds Meteor's error message text: "reason [error]", or "[error]" when the reason is missing or empty. */
 export function formatErrorMessage(error: string | number, reason?: string): string {

@@ -16,7 +16,6 @@ const codes = {
   DDP_CONNECTION_CLOSED: true,
   DDP_FORCED_RECONNECT: true,
   DDP_TOO_DEEP: true,
-  DDP_OUTPUT_OVERFLOW: true,
 } satisfies Record<ErrorCode, true>;
 const reasons = {
   'Parse error': true,
