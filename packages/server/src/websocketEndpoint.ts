@@ -52,12 +52,12 @@ export class WsServerSocket extends BaseServerSocket {
     return this.ws.bufferedAmount;
   }
 
+  protected override writeOne(frame: string): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame);
+  }
+
   protected writeAll(frames: string[]): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    if (frames.length === 1) {
-      this.ws.send(frames[0]!);
-      return;
-    }
     // One writev for the whole batch: cork the TCP socket while ws frames each message.
     this.tcp.cork();
     try {
