@@ -85,7 +85,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
 
   /** The session's merge box (created on first use). */
   get mergeBox(): MergeBox {
-    this.box ??= new MergeBox((m) => this.send(m));
+    this.box ??= new MergeBox(this);
     return this.box;
   }
 

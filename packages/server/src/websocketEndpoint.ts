@@ -23,6 +23,49 @@ function onError(this: WebSocket, err: Error & { code?: string }): void {
   );
 }
 
+// Frames written in this tick, framed for the wire: a change published to many sessions is framed once
+// and the same bytes written to every socket (as socket.io does for a room broadcast). Server frames are
+// never masked, so the bytes are the same for every socket. Forgotten at the end of the tick; bounded.
+const tickFrames = new Map<string, Buffer>();
+let tickBytes = 0;
+const MAX_TICK_BYTES = 1024 * 1024;
+const MAX_SHARED_FRAME = 16 * 1024;
+
+function forgetTickFrames(): void {
+  tickFrames.clear();
+  tickBytes = 0;
+}
+
+function wireBytes(text: string): Buffer {
+  const known = tickFrames.get(text);
+  if (known !== undefined) return known;
+  const bytes = framed(text);
+  if (text.length <= MAX_SHARED_FRAME && tickBytes + bytes.length <= MAX_TICK_BYTES) {
+    if (tickFrames.size === 0) queueMicrotask(forgetTickFrames);
+    tickFrames.set(text, bytes);
+    tickBytes += bytes.length;
+  }
+  return bytes;
+}
+
+/** One unmasked, final text frame (RFC 6455 §5.2) carrying `text`. */
+export function framed(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(header + length);
+  out[0] = 0x81; // FIN, opcode 1 (text)
+  if (header === 2) out[1] = length;
+  else if (header === 4) {
+    out[1] = 126;
+    out.writeUInt16BE(length, 2);
+  } else {
+    out[1] = 127;
+    out.writeBigUInt64BE(BigInt(length), 2);
+  }
+  out.write(text, header, 'utf8');
+  return out;
+}
+
 /** A raw WebSocket (one DDP message per text frame), backed by `ws`. */
 export class WsServerSocket extends BaseServerSocket {
   get kind(): 'websocket' {
@@ -53,18 +96,24 @@ export class WsServerSocket extends BaseServerSocket {
   }
 
   protected override writeOne(frame: string): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame);
+    if (this.ws.readyState === WebSocket.OPEN) this.write(frame);
   }
 
   protected writeAll(frames: string[]): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    // One writev for the whole batch: cork the TCP socket while ws frames each message.
+    // One writev for the whole batch: cork the TCP socket while each message is framed.
     this.tcp.cork();
     try {
-      for (const frame of frames) this.ws.send(frame);
+      for (const frame of frames) this.write(frame);
     } finally {
       this.tcp.uncork();
     }
+  }
+
+  // Frames go straight to the TCP socket, framed here: `ws`'s sender holds no state between frames
+  // without compression, which this endpoint never negotiates, and `ws.bufferedAmount` still counts them.
+  private write(frame: string): void {
+    this.tcp.write(wireBytes(frame));
   }
 
   protected closeTransport(code: number, reason: string): void {

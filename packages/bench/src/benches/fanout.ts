@@ -126,7 +126,11 @@ async function runScenario(contender: FanoutContender, sc: Scenario, size: Fanou
     }
     return rows;
   } finally {
-    await Promise.all([...workers.map((w) => w.kill()), server.kill()]);
+    // Under BENCH_CPU_PROF the server exits normally, so it writes its profile.
+    await Promise.all([
+      ...workers.map((w) => w.kill()),
+      process.env.BENCH_CPU_PROF ? server.stop() : server.kill(),
+    ]);
   }
 }
 
@@ -135,7 +139,10 @@ async function runScenario(contender: FanoutContender, sc: Scenario, size: Fanou
  * turn), and many publications with a few subscribers each; deliveries per second and the time until
  * the first and the last subscriber has it, against socket.io's room broadcast and raw ws.
  */
-export async function runFanout(size: FanoutSize): Promise<FanoutRow[]> {
+export async function runFanout(
+  size: FanoutSize,
+  contenders: readonly FanoutContender[] = FANOUT_CONTENDERS,
+): Promise<FanoutRow[]> {
   await ensureBuilt();
   const scenarios: Scenario[] = [
     { name: 'one publication', topics: 1, subscribers: size.subscribers, modes: ['burst', 'turn'] },
@@ -148,6 +155,6 @@ export async function runFanout(size: FanoutSize): Promise<FanoutRow[]> {
   ];
   const rows: FanoutRow[] = [];
   for (const sc of scenarios)
-    for (const contender of FANOUT_CONTENDERS) rows.push(...(await runScenario(contender, sc, size)));
+    for (const contender of contenders) rows.push(...(await runScenario(contender, sc, size)));
   return rows;
 }
