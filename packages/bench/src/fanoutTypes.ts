@@ -1,4 +1,4 @@
-/** The fields every fan-out change carries (plus `v`, the change's number), for every contender. */
+/** The fields every fan-out change carries (plus `v`, the change's number, and `topic`), for every contender. */
 export const FANOUT_FIELDS = Object.freeze({ s: 'hello, world', ok: true, n: 42 });
 
 /** Who is measured in the fan-out benchmark. */

@@ -23,25 +23,37 @@ function onError(this: WebSocket, err: Error & { code?: string }): void {
   );
 }
 
-// Frames written in this tick, framed for the wire: a change published to many sessions is framed once
-// and the same bytes written to every socket (as socket.io does for a room broadcast). Server frames are
-// never masked, so the bytes are the same for every socket. Forgotten at the end of the tick; bounded.
-const tickFrames = new Map<string, Buffer>();
+// Frames framed for the wire, so a change published to many sessions is framed once and the same bytes
+// are written to every socket (as socket.io does for a room broadcast); server frames are never masked,
+// so the bytes are the same for every socket. The last frame is always kept; once a frame is written
+// twice (a fan-out), every frame of that tick is kept too (a burst flushes each socket's frames in
+// turn), within bounds, and forgotten at the end of the tick. A lone request/response costs no map.
+let lastText: string | undefined;
+let lastBytes: Buffer | undefined;
+let tickFrames: Map<string, Buffer> | undefined;
 let tickBytes = 0;
 const MAX_TICK_BYTES = 1024 * 1024;
 const MAX_SHARED_FRAME = 16 * 1024;
 
 function forgetTickFrames(): void {
-  tickFrames.clear();
+  tickFrames = undefined;
   tickBytes = 0;
 }
 
 function wireBytes(text: string): Buffer {
-  const known = tickFrames.get(text);
+  if (text === lastText) {
+    if (tickFrames === undefined && text.length <= MAX_SHARED_FRAME) {
+      tickFrames = new Map();
+      queueMicrotask(forgetTickFrames);
+    }
+    return lastBytes!;
+  }
+  const known = tickFrames?.get(text);
   if (known !== undefined) return known;
   const bytes = framed(text);
-  if (text.length <= MAX_SHARED_FRAME && tickBytes + bytes.length <= MAX_TICK_BYTES) {
-    if (tickFrames.size === 0) queueMicrotask(forgetTickFrames);
+  lastText = text.length <= MAX_SHARED_FRAME ? text : undefined;
+  lastBytes = bytes;
+  if (tickFrames !== undefined && tickBytes + bytes.length <= MAX_TICK_BYTES && lastText !== undefined) {
     tickFrames.set(text, bytes);
     tickBytes += bytes.length;
   }

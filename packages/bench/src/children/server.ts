@@ -50,14 +50,20 @@ function member<T>(map: Map<number, Set<T>>, topic: number): Set<T> {
 // ddpx publication's `changed` per subscription (each session's merge box encodes its own frame),
 // socket.io's room broadcast (encoded once), and raw ws sending one pre-encoded string to each socket.
 function issueChange(v: number): void {
-  const fields = { ...FANOUT_FIELDS, v };
   if (config.kind === 'ddpx') {
-    for (const subs of feedSubs.values()) for (const sub of subs) sub.changed('feed', 'doc', fields);
+    for (const [topic, subs] of feedSubs) {
+      const fields = { ...FANOUT_FIELDS, v, topic };
+      for (const sub of subs) sub.changed('feed', 'doc', fields);
+    }
   } else if (config.kind === 'socketio') {
     for (const room of io!.sockets.adapter.rooms.keys())
-      if (room.startsWith('topic-')) io!.to(room).emit('change', { id: 'doc', fields });
+      if (room.startsWith('topic-'))
+        io!
+          .to(room)
+          .emit('change', { id: 'doc', fields: { ...FANOUT_FIELDS, v, topic: Number(room.slice(6)) } });
   } else {
-    for (const sockets of feedSockets.values()) {
+    for (const [topic, sockets] of feedSockets) {
+      const fields = { ...FANOUT_FIELDS, v, topic };
       const frame = JSON.stringify({ msg: 'changed', collection: 'feed', id: 'doc', fields });
       for (const ws of sockets) ws.send(frame);
     }
@@ -116,7 +122,7 @@ async function start(): Promise<number> {
       const subs = member(feedSubs, Number(topic));
       subs.add(this);
       this.onStop(() => subs.delete(this));
-      this.added('feed', 'doc', { ...FANOUT_FIELDS, v: 0 });
+      this.added('feed', 'doc', { ...FANOUT_FIELDS, v: 0, topic: Number(topic) });
       this.ready();
     });
     server.on('connection', () => sessions++);
