@@ -101,6 +101,19 @@ export function markdown(r: BenchResults, command: string, machine: string): str
       `| ${b.library} | \`${b.entry}\` | ${kb(b.minified)} | ${kb(b.gzip)} | ${ratio(b.gzip, ddpxGzip)} | ${b.lazyMinified ? kb(b.lazyMinified) : '—'} |`,
     );
   }
+  const ddpxBundle = r.bundles.find((b) => b.library === '@ddpx/client');
+  if (ddpxBundle) {
+    out.push(
+      '',
+      `Target: \`connect\` ≤ 25 KB min+gz with SockJS a lazy chunk — ${kb(ddpxBundle.gzip)}, ${pass(ddpxBundle.gzip <= 25 * 1024 && ddpxBundle.lazyMinified > 0)}. What each package costs in it (minified bytes exact, from esbuild's metafile; gzip share in proportion, an estimate):`,
+      '',
+      '| package | minified | share of gzip |',
+      '|---|---:|---:|',
+      ...ddpxBundle.byPackage
+        .filter((p) => p.minified > 0)
+        .map((p) => `| ${p.name} | ${kb(p.minified)} | ≈ ${kb(p.gzipShare)} |`),
+    );
+  }
   out.push('');
   out.push(
     `CPU per 1,000 status transitions (connecting → connected → waiting → connecting …, one real \`Connection\` on the in-memory transport, timers on a SimulatedClock, each with its \`onStatus\` callback): **${(r.transitions.cpuUsPer1000 / 1000).toFixed(1)} ms** (${fmt(r.transitions.transitions)} transitions measured).`,
