@@ -12,6 +12,12 @@ export const NAMES: Record<string, string> = {
   naive: 'naive DDP on ws',
 };
 
+const FANOUT_NAMES: Record<string, string> = {
+  ws: 'raw ws (one string to each)',
+  ddpx: 'ddpx (ws)',
+  socketio: 'socket.io (room)',
+};
+
 const pass = (ok: boolean) => (ok ? '**met**' : '**missed**');
 const find = (rows: readonly RoundTripRow[], c: string, n: number) =>
   rows.find((x) => x.contender === c && x.inflight === n);
@@ -81,7 +87,7 @@ export function roundTripMarkdown(
 export function fanoutMarkdown(rows: readonly FanoutRow[], memory: readonly MemoryRow[]): string[] {
   const out: string[] = ['## 2. Fan-out', ''];
   out.push(
-    "One change (`{ v, s: 'hello, world', ok: true, n: 42 }`) to every subscriber: ddpx calls `changed` on each subscription of its publication (each session's merge box encodes its own frame), socket.io broadcasts to a room, raw ws sends one pre-encoded string to each socket. **burst**: all changes issued in one synchronous loop; **turn**: one change per event-loop turn (`setImmediate`). Subscribers are bare `ws` clients in 2 worker processes, the same for every server; times are from the first change issued to the first / the last change frame received by any client (all clocks on one machine). Median of the rounds.",
+    "One change (`{ v, topic, s: 'hello, world', ok: true, n: 42 }`) to every subscriber: ddpx calls `changed` on each subscription of its publication (each session's merge box encodes its own frame), socket.io broadcasts to a room, raw ws sends one pre-encoded string to each socket. **burst**: all changes issued in one synchronous loop; **turn**: one change per event-loop turn (`setImmediate`). Subscribers are bare `ws` clients in 2 worker processes, the same for every server; times are from the first change issued to the first / the last change frame received by any client (all clocks on one machine). Median of the rounds.",
     '',
     '| scenario | mode | contender | subscribers | changes | deliveries/s | × socket.io | first ms | first × raw ws | last ms | server CPU µs/delivery | server heap per subscriber | received / expected |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -92,7 +98,7 @@ export function fanoutMarkdown(rows: readonly FanoutRow[], memory: readonly Memo
     const io = same(row, 'socketio');
     const ws = same(row, 'ws');
     out.push(
-      `| ${row.scenario} | ${row.mode} | ${NAMES[row.contender] === 'socket.io (ack)' ? 'socket.io (room)' : NAMES[row.contender]} | ${fmt(row.subscribers)} | ${row.changes} | ${fmt(row.deliveriesPerSec)} | ${ratio(row.deliveriesPerSec, io?.deliveriesPerSec ?? 0)} | ${row.firstMs.toFixed(2)} | ${ratio(row.firstMs, ws?.firstMs ?? 0)} | ${row.lastMs.toFixed(1)} | ${row.serverCpuUsPerDelivery.toFixed(2)} | ${(row.heapPerSubscriber / 1024).toFixed(1)} KB | ${fmt(row.received)} / ${fmt(row.expected)} |`,
+      `| ${row.scenario} | ${row.mode} | ${FANOUT_NAMES[row.contender]} | ${fmt(row.subscribers)} | ${row.changes} | ${fmt(row.deliveriesPerSec)} | ${ratio(row.deliveriesPerSec, io?.deliveriesPerSec ?? 0)} | ${row.firstMs.toFixed(2)} | ${ratio(row.firstMs, ws?.firstMs ?? 0)} | ${row.lastMs.toFixed(1)} | ${row.serverCpuUsPerDelivery.toFixed(2)} | ${(row.heapPerSubscriber / 1024).toFixed(1)} KB | ${fmt(row.received)} / ${fmt(row.expected)} |`,
     );
   }
   const ddpx = rows.filter((x) => x.contender === 'ddpx');

@@ -90,6 +90,7 @@ describe('pnpm bench:smoke', () => {
     expect(md).toContain('| ddpx (ws) | 256 |');
     expect(md).toContain('| naive DDP on ws | 1 |');
     expect(md).toContain('| one publication | burst | ddpx (ws) |');
+    expect(md).toContain('| one publication | turn | socket.io (room) |');
     for (const [name, svg] of Object.entries(plots(results))) {
       expect(svg.startsWith('<svg'), name).toBe(true);
       expect(svg).not.toContain('NaN');
