@@ -212,6 +212,10 @@ export class MethodCalls {
   private drop(id: string): void {
     const entry = this.memory.get(id);
     if (entry === undefined) return;
+    // The entry may still be referenced from a hash table the map has outgrown that sits dead in old
+    // space until the next full GC; every scavenge treats that table as live, so an entry still holding
+    // its frames would drag them (and, promoted, whatever they reach) along each time.
+    if (entry !== PENDING) entry.frames = undefined;
     this.memory.delete(id);
     this.hold(-(entry === PENDING ? id.length : entry.bytes));
   }
