@@ -70,7 +70,7 @@ export function roundTripMarkdown(
     const at = (rs: readonly RoundTripRow[], c: string) =>
       (find(rs, c, 256)?.callsPerSec ?? 0) / Math.max(1, find(rs, 'ws', 256)?.callsPerSec ?? 0);
     out.push(
-      `Pinning moves ddpx at 256 in flight from ${at(rows, 'ddpx').toFixed(2)}× to ${at(pinnedRows, 'ddpx').toFixed(2)}× raw ws (socket.io ${at(rows, 'socketio').toFixed(2)}× → ${at(pinnedRows, 'socketio').toFixed(2)}×, naive DDP ${at(rows, 'naive').toFixed(2)}× → ${at(pinnedRows, 'naive').toFixed(2)}×): unpinned, a client and its server often share a core, so a stack that batches (ddpx) loses the overlap that pinning gives it, while raw ws's one-frame echo loses less.`,
+      `Pinned vs unpinned at 256 in flight, × raw ws: ddpx ${at(rows, 'ddpx').toFixed(2)}× → ${at(pinnedRows, 'ddpx').toFixed(2)}×, socket.io ${at(rows, 'socketio').toFixed(2)}× → ${at(pinnedRows, 'socketio').toFixed(2)}×, naive DDP ${at(rows, 'naive').toFixed(2)}× → ${at(pinnedRows, 'naive').toFixed(2)}×.`,
       '',
     );
   }
@@ -87,7 +87,7 @@ export function roundTripMarkdown(
 export function fanoutMarkdown(rows: readonly FanoutRow[], memory: readonly MemoryRow[]): string[] {
   const out: string[] = ['## 2. Fan-out', ''];
   out.push(
-    "One change (`{ v, topic, s: 'hello, world', ok: true, n: 42 }`) to every subscriber: ddpx calls `changed` on each subscription of its publication (each session's merge box encodes its own frame), socket.io broadcasts to a room, raw ws sends one pre-encoded string to each socket. **burst**: all changes issued in one synchronous loop; **turn**: one change per event-loop turn (`setImmediate`). Subscribers are bare `ws` clients in 2 worker processes, the same for every server; times are from the first change issued to the first / the last change frame received by any client (all clocks on one machine). Median of the rounds.",
+    "One change (`{ v, topic, s: 'hello, world', ok: true, n: 42 }`) to every subscriber: ddpx calls `changed` on each subscription of its publication (through each session's merge box; the same visible change is encoded and framed once), socket.io broadcasts to a room, raw ws sends one pre-encoded string to each socket. **burst**: all changes issued in one synchronous loop; **turn**: one change per event-loop turn (`setImmediate`). Subscribers are bare `ws` clients in 2 worker processes, the same for every server; times are from the first change issued to the first / the last change frame received by any client (all clocks on one machine). Median of the rounds.",
     '',
     '| scenario | mode | contender | subscribers | changes | deliveries/s | × socket.io | first ms | first × raw ws | last ms | server CPU µs/delivery | server heap per subscriber | received / expected |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
