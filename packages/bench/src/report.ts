@@ -1,13 +1,7 @@
+import { fanoutMarkdown, NAMES, roundTripMarkdown } from './reportRoundTrip.js';
 import type { BenchResults } from './runAll.js';
 import { fmt, ratio } from './stats.js';
 import { barChart, lineChart } from './svg.js';
-
-const NAMES: Record<string, string> = {
-  ws: 'raw ws echo',
-  ddpx: 'ddpx (ws)',
-  socketio: 'socket.io (ack)',
-  'ddpx-sockjs': 'ddpx over SockJS',
-};
 
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
 const pass = (ok: boolean) => (ok ? '**met**' : '**missed**');
@@ -26,33 +20,10 @@ export function markdown(r: BenchResults, command: string, machine: string): str
   );
   out.push('See [README.md](README.md) for the method and where the time goes.', '');
 
-  out.push('## 1. Method round trips', '');
-  out.push('Small payload `{"n":42,"s":"hello, world","ok":true}`, closed loop, median of the runs.', '');
-  out.push(
-    '| contender | in flight | calls/s | × raw ws | p50 ms | p99 ms | server CPU µs/call | client CPU µs/call | runs (calls/s) |',
-  );
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
-  for (const row of r.roundTrip) {
-    const floor = r.roundTrip.find((x) => x.contender === 'ws' && x.inflight === row.inflight)!;
-    out.push(
-      `| ${NAMES[row.contender]} | ${row.inflight} | ${fmt(row.callsPerSec)} | ${ratio(row.callsPerSec, floor.callsPerSec)} | ${row.p50.toFixed(3)} | ${row.p99.toFixed(3)} | ${row.serverCpuUsPerCall.toFixed(1)} | ${row.clientCpuUsPerCall.toFixed(1)} | ${row.runs.join(', ')} |`,
-    );
-  }
-  const at = (c: string) =>
-    r.roundTrip.find((x) => x.contender === c && x.inflight === 256)?.callsPerSec ?? 0;
-  const vsWs = at('ddpx') / Math.max(1, at('ws'));
-  const vsIo = at('ddpx') / Math.max(1, at('socketio'));
-  out.push('');
-  out.push(
-    `Target at 256 in flight: ddpx ≥ 0.8× raw ws — ${vsWs.toFixed(2)}×, ${pass(vsWs >= 0.8)}; ddpx ≥ 1.3× socket.io — ${vsIo.toFixed(2)}×, ${pass(vsIo >= 1.3)}.`,
-  );
-  out.push(
-    `Calls lost or unmatched: ${r.roundTrip.map((x) => x.sent - x.received + x.unmatched).reduce((a, b) => a + b, 0)}.`,
-    '',
-  );
-  out.push('![round trips](round-trips.svg)', '');
+  out.push(...roundTripMarkdown(r.roundTrip, r.roundTripPinned));
+  out.push(...fanoutMarkdown(r.fanout, r.memory));
 
-  out.push('## 2. Memory per idle connection', '');
+  out.push('## 3. Memory per idle connection', '');
   out.push(
     "Server heap after GC and RSS, above the same server with no connection, divided by the connections. Clients are bare `ws` sockets that complete each protocol's handshake (DDP `connect`, socket.io namespace connect) and answer pings.",
     '',
@@ -67,17 +38,21 @@ export function markdown(r: BenchResults, command: string, machine: string): str
       `| ${NAMES[row.contender]} | ${fmt(row.connections)} | ${kb(row.heapPerConn)} | ${ratio(row.heapPerConn, floor.heapPerConn)} | ${kb(row.rssPerConn)} | ${ratio(row.rssPerConn, floor.rssPerConn)} | ${row.failed} |`,
     );
   }
-  const big = Math.max(...r.memory.map((x) => x.connections));
-  const heapOf = (c: string) => r.memory.filter((x) => x.contender === c).at(-1)?.heapPerConn ?? 0;
-  const memRatio = heapOf('ddpx') / Math.max(1, heapOf('ws'));
+  const rssRatios = r.memory
+    .filter((x) => x.contender === 'ddpx')
+    .map((x) => {
+      const floor = r.memory.find((w) => w.contender === 'ws' && w.connections === x.connections);
+      return { n: x.connections, ratio: x.rssPerConn / Math.max(1, floor?.rssPerConn ?? 0) };
+    });
+  const worstRss = Math.max(...rssRatios.map((x) => x.ratio));
   out.push(
     '',
-    `Target: ddpx heap per idle connection ≤ 1.5× raw ws — ${memRatio.toFixed(2)}× at the largest count (${fmt(big)}), ${pass(memRatio <= 1.5)}.`,
+    `Target: ddpx RSS per idle session ≤ 1.25× raw ws at every count — ${rssRatios.map((x) => `${x.ratio.toFixed(2)}× at ${fmt(x.n)}`).join(', ')}, ${pass(worstRss <= 1.25)}.`,
     '',
   );
   out.push('![memory](memory.svg)', '');
 
-  out.push('## 3. Reconnect storm', '');
+  out.push('## 4. Reconnect storm', '');
   out.push(
     "Real `@ddpx/client` connections, each with a subscription. **restart**: the server process exits and a new one listens on the same port; **drop-resume**: the server destroys every TCP socket, resumption on. Times are from the server being back (listening again / the drop). `meteor` = Meteor's default backoff (10 ms, 10 ms, then 1 s × 2.2ⁿ ± 25 %); `full-jitter` = `backoff: { jitter: 'full', minCount: 0 }` (every retry uniform in [10 ms, 1 s × 2.2ⁿ]).",
     '',
@@ -113,7 +88,7 @@ export function markdown(r: BenchResults, command: string, machine: string): str
     '',
   );
 
-  out.push('## 4. Client cost', '');
+  out.push('## 5. Client cost', '');
   out.push(
     'Browser bundles by esbuild (`bundle`, `minify`, ESM, tree-shaken, `platform: browser`), gzip level 9.',
     '',
@@ -124,6 +99,19 @@ export function markdown(r: BenchResults, command: string, machine: string): str
   for (const b of r.bundles) {
     out.push(
       `| ${b.library} | \`${b.entry}\` | ${kb(b.minified)} | ${kb(b.gzip)} | ${ratio(b.gzip, ddpxGzip)} | ${b.lazyMinified ? kb(b.lazyMinified) : '—'} |`,
+    );
+  }
+  const ddpxBundle = r.bundles.find((b) => b.library === '@ddpx/client');
+  if (ddpxBundle) {
+    out.push(
+      '',
+      `Target: \`connect\` ≤ 25 KB min+gz with SockJS a lazy chunk — ${kb(ddpxBundle.gzip)}, ${pass(ddpxBundle.gzip <= 25 * 1024 && ddpxBundle.lazyMinified > 0)}. What each package costs in it (minified bytes exact, from esbuild's metafile; gzip share in proportion, an estimate):`,
+      '',
+      '| package | minified | share of gzip |',
+      '|---|---:|---:|',
+      ...ddpxBundle.byPackage
+        .filter((p) => p.minified > 0)
+        .map((p) => `| ${p.name} | ${kb(p.minified)} | ≈ ${kb(p.gzipShare)} |`),
     );
   }
   out.push('');

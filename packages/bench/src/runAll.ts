@@ -1,4 +1,5 @@
 import { type BundleRow, bundleSizes, statusTransitionCost } from './benches/clientCost.js';
+import { type FanoutRow, runFanout } from './benches/fanout.js';
 import { type MemoryRow, runMemory } from './benches/memory.js';
 import { type RoundTripRow, runRoundTrip } from './benches/roundTrip.js';
 import { runStorm, type StormRow } from './benches/storm.js';
@@ -11,6 +12,9 @@ export interface BenchResults {
   startedAt: string;
   durationMs: number;
   roundTrip: RoundTripRow[];
+  /** The same contenders with servers on CPU 0 and clients on CPU 1. */
+  roundTripPinned: RoundTripRow[];
+  fanout: FanoutRow[];
   memory: MemoryRow[];
   storms: StormRow[];
   bundles: BundleRow[];
@@ -28,11 +32,15 @@ const STORMS = [
 export async function runAll(size: BenchSize, log: (line: string) => void = () => {}): Promise<BenchResults> {
   const t0 = Date.now();
   const startedAt = new Date().toISOString();
-  log('1/4 method round trips…');
+  log('1/5 method round trips…');
   const roundTrip = await runRoundTrip(size.roundTrip);
-  log('2/4 idle memory…');
+  log('    …pinned (servers on CPU 0, clients on CPU 1)');
+  const roundTripPinned = await runRoundTrip(size.roundTripPinned);
+  log('2/5 fan-out…');
+  const fanout = await runFanout(size.fanout);
+  log('3/5 idle memory…');
   const memory = await runMemory(size.memory);
-  log('3/4 reconnect storms…');
+  log('4/5 reconnect storms…');
   const storms: StormRow[] = [];
   if (size.stormsInParallel)
     storms.push(...(await Promise.all(STORMS.map(([s, b]) => runStorm(s, b, size.storm)))));
@@ -42,7 +50,7 @@ export async function runAll(size: BenchSize, log: (line: string) => void = () =
       storms.push(await runStorm(s, b, size.storm));
     }
   }
-  log('4/4 client cost…');
+  log('5/5 client cost…');
   const bundles = await bundleSizes();
   const transitions = await statusTransitionCost(size.transitions);
   return {
@@ -50,6 +58,8 @@ export async function runAll(size: BenchSize, log: (line: string) => void = () =
     startedAt,
     durationMs: Date.now() - t0,
     roundTrip,
+    roundTripPinned,
+    fanout,
     memory,
     storms,
     bundles,

@@ -1,3 +1,4 @@
+import type { FanoutSize } from './benches/fanout.js';
 import type { MemorySize } from './benches/memory.js';
 import type { RoundTripSize } from './benches/roundTrip.js';
 import type { StormSize } from './benches/storm.js';
@@ -6,6 +7,9 @@ import type { StormSize } from './benches/storm.js';
 export interface BenchSize {
   name: 'full' | 'smoke';
   roundTrip: RoundTripSize;
+  /** The same, servers and clients pinned to separate CPUs (the issue's harness's setup). */
+  roundTripPinned: RoundTripSize;
+  fanout: FanoutSize;
   memory: MemorySize;
   storm: StormSize;
   /** Run the four storms at once (smoke only: keeps it short). */
@@ -14,6 +18,9 @@ export interface BenchSize {
   transitions: number;
 }
 
+/** The contenders of the pinned round trips (SockJS left out: it explains nothing more there). */
+const PINNED_CONTENDERS = ['ws', 'ddpx', 'socketio', 'naive'] as const;
+
 /**
  * The full run. 19,500 rather than 20,000 idle connections: the server process holds one descriptor
  * per socket and this container's hard `ulimit -n` is 20,000 (it cannot be raised without privileges).
@@ -21,6 +28,15 @@ export interface BenchSize {
 export const FULL: BenchSize = {
   name: 'full',
   roundTrip: { runs: 3, warmupMs: 1000, durationMs: 3000, inflights: [1, 256] },
+  roundTripPinned: {
+    runs: 3,
+    warmupMs: 500,
+    durationMs: 2000,
+    inflights: [1, 256],
+    pinned: true,
+    contenders: PINNED_CONTENDERS,
+  },
+  fanout: { subscribers: 5000, changes: 20, topics: 50, perTopic: 100, runs: 3, workers: 2 },
   memory: { counts: [5000, 19_500], workers: 4, settleMs: 1500 },
   storm: { clients: 5000, workers: 2, timeoutMs: 45_000 },
   stormsInParallel: false,
@@ -31,6 +47,15 @@ export const FULL: BenchSize = {
 export const SMOKE: BenchSize = {
   name: 'smoke',
   roundTrip: { runs: 1, warmupMs: 100, durationMs: 300, inflights: [1, 256] },
+  roundTripPinned: {
+    runs: 1,
+    warmupMs: 100,
+    durationMs: 300,
+    inflights: [1, 256],
+    pinned: true,
+    contenders: PINNED_CONTENDERS,
+  },
+  fanout: { subscribers: 60, changes: 3, topics: 5, perTopic: 6, runs: 1, workers: 2 },
   memory: { counts: [50, 100], workers: 2, settleMs: 100 },
   storm: { clients: 40, workers: 2, timeoutMs: 20_000 },
   stormsInParallel: true,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FANOUT_CONTENDERS } from '../src/benches/fanout.js';
 import { RTT_CONTENDERS } from '../src/benches/roundTrip.js';
 import { markdown, plots } from '../src/report.js';
 import { type BenchResults, runAll } from '../src/runAll.js';
@@ -23,6 +24,29 @@ describe('pnpm bench:smoke', () => {
       expect(row.p99).toBeGreaterThanOrEqual(row.p50);
       expect(row.received, `${row.contender} lost calls`).toBe(row.sent);
       expect(row.unmatched, `${row.contender} unmatched replies`).toBe(0);
+    }
+  });
+
+  it('round trips pinned: the same, where the machine allows pinning', () => {
+    expect(results.roundTripPinned).toHaveLength(SMOKE.roundTripPinned.contenders!.length * 2);
+    for (const row of results.roundTripPinned) {
+      expect(row.callsPerSec, row.contender).toBeGreaterThan(0);
+      expect(row.received, `${row.contender} lost calls`).toBe(row.sent);
+      expect(row.unmatched, `${row.contender} unmatched replies`).toBe(0);
+    }
+  });
+
+  it('fan-out: every subscriber got every change, first delivery before the last', () => {
+    // Two scenarios × two modes × every contender.
+    expect(results.fanout).toHaveLength(4 * FANOUT_CONTENDERS.length);
+    for (const row of results.fanout) {
+      const label = `${row.contender} ${row.scenario} ${row.mode}`;
+      expect(row.received, label).toBe(row.expected);
+      expect(row.expected, label).toBeGreaterThan(0);
+      expect(row.firstMs, label).toBeGreaterThanOrEqual(0);
+      expect(row.lastMs, label).toBeGreaterThanOrEqual(row.firstMs);
+      expect(row.deliveriesPerSec, label).toBeGreaterThan(0);
+      expect(row.heapPerSubscriber, label).toBeGreaterThan(0);
     }
   });
 
@@ -64,6 +88,9 @@ describe('pnpm bench:smoke', () => {
     expect(results.transitions.cpuUsPer1000).toBeGreaterThan(0);
     const md = markdown(results, 'test', 'test machine');
     expect(md).toContain('| ddpx (ws) | 256 |');
+    expect(md).toContain('| naive DDP on ws | 1 |');
+    expect(md).toContain('| one publication | burst | ddpx (ws) |');
+    expect(md).toContain('| one publication | turn | socket.io (room) |');
     for (const [name, svg] of Object.entries(plots(results))) {
       expect(svg.startsWith('<svg'), name).toBe(true);
       expect(svg).not.toContain('NaN');

@@ -12,6 +12,10 @@ export interface ApplyOptions {
   returnStubValue?: boolean;
 }
 
+const ignore = (): void => {};
+// What a finished invoker's `promise` points to once it let go of its own.
+const RELEASED: Promise<unknown> = Promise.resolve();
+
 /** The outcome a method's promise settles with. */
 export type MethodOutcome = { error: Error; result?: undefined } | { error?: undefined; result: unknown };
 
@@ -31,8 +35,11 @@ export class MethodInvoker {
   dataVisible = false;
   /** The callback ran. */
   finished = false;
-  /** The server's outcome: settles when the callback runs (result in and writes visible). */
-  readonly promise: Promise<unknown>;
+  /**
+   * The server's outcome: settles when the callback runs (result in and writes visible). Read it when
+   * the call is made: once the callback ran the invoker lets go of it (see {@link release}).
+   */
+  promise: Promise<unknown>;
   private resolve!: (result: unknown) => void;
   private reject!: (error: Error) => void;
 
@@ -41,8 +48,8 @@ export class MethodInvoker {
     readonly id: string,
     /** The call's options. */
     readonly options: ApplyOptions,
-    /** The encoded `method` frame (the same bytes on every re-send). */
-    readonly frame: string,
+    /** The encoded `method` frame (the same bytes on every re-send; emptied once the callback ran). */
+    public frame: string,
     private readonly done: (invoker: MethodInvoker) => void,
   ) {
     this.promise = new Promise((resolve, reject) => {
@@ -85,5 +92,16 @@ export class MethodInvoker {
     if (outcome.error) this.reject(outcome.error);
     else this.resolve(outcome.result);
     this.done(this);
+    this.release();
+  }
+
+  // A finished invoker is garbage, but the queue's maps may still reach it from hash tables they have
+  // outgrown, which sit dead in old space until the next full GC and which every scavenge treats as
+  // live: holding nothing, it drags nothing (the result, the promise, the frame) along each time.
+  private release(): void {
+    this.outcome = undefined;
+    this.resolve = this.reject = ignore;
+    this.promise = RELEASED;
+    this.frame = '';
   }
 }

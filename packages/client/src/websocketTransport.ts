@@ -29,9 +29,10 @@ export interface WebSocketTransportOptions {
   /** Extra HTTP headers on the handshake (Node / server-to-server only; browsers cannot send them). @default {} */
   headers?: Record<string, string>;
   /**
-   * Node (`ws`) only: frames sent in one tick are written together (the TCP socket is corked, so they
-   * leave in one `writev`); a batch reaching this many frames is written at once, so the peer can start
-   * on it while later frames are still being produced. 1 writes every frame on its own. @default 32
+   * Node (`ws`) only: the first frame of a tick is written at once; frames after it in the same tick
+   * are written together (the TCP socket is corked, so they leave in one `writev`), and a batch
+   * reaching this many frames is written at once, so the peer can start on it while later frames are
+   * still being produced. 1 writes every frame on its own. @default 32
    */
   maxBatchFrames?: number;
   /** Node (`ws`) only: the largest inbound frame `ws` accepts; a larger one closes the socket (1009). @default 16777216 (16 MiB) */
@@ -139,8 +140,9 @@ export class WebSocketTransport implements Transport {
   }
 
   /**
-   * Sends one text frame when the socket is open; otherwise the frame is dropped. Over `ws` the frame
-   * joins this tick's batch (written in order from a microtask, or at once when the batch is full).
+   * Sends one text frame when the socket is open; otherwise the frame is dropped. Over `ws` the first
+   * frame of a tick is written at once, later ones join the tick's batch (written in order from a
+   * microtask, or at once when the batch is full).
    */
   send(data: string): void {
     const socket = this.socket;
@@ -149,14 +151,22 @@ export class WebSocketTransport implements Transport {
       socket.send(data);
       return;
     }
+    if (!this.flushScheduled) {
+      // The first frame of this tick goes out at once: a call with nothing else pending never waits
+      // for a batch. Frames after it in the same tick are batched until the tick ends.
+      this.flushScheduled = true;
+      queueMicrotask(this.flushTick);
+      try {
+        socket.send(data);
+      } catch {
+        // A socket that fails to write is closing; its close event follows.
+      }
+      return;
+    }
     const batch = this.batch;
     batch.push(data);
     this.batchBytes += data.length;
     if (batch.length >= this.maxBatch) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(this.flushTick);
-    }
   }
 
   private readonly onNodeMessage = (data: NodeWebSocket.RawData, isBinary: boolean): void => {

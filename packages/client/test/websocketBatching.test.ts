@@ -48,25 +48,36 @@ async function open(options: WebSocketTransportOptions = {}) {
 const frames = (n: number) =>
   Array.from({ length: n }, (_, i) => JSON.stringify({ msg: 'method', id: `${i}` }));
 
-describe('WebSocketTransport: frames sent in one tick are written together (Node, ws)', () => {
-  it('20 frames in one tick: one TCP write, every frame arrives, in order', async () => {
+describe('WebSocketTransport: a lone frame goes out at once, later frames of its tick together (Node, ws)', () => {
+  it('a frame with nothing else pending is written at once, not at the end of the tick', async () => {
+    const { transport, received, writes } = await open();
+    transport.send('{"msg":"method","id":"1"}');
+    expect(writes.count).toBe(1);
+    await until(() => received.length === 1);
+    // A new tick: the next lone frame goes out at once too.
+    transport.send('{"msg":"method","id":"2"}');
+    expect(writes.count).toBe(2);
+    await until(() => received.length === 2);
+  });
+
+  it('20 frames in one tick: the first at once, the other 19 in one TCP write, in order', async () => {
     const { transport, received, writes } = await open();
     const sent = frames(20);
     for (const f of sent) transport.send(f);
-    expect(writes.count).toBe(0); // queued until the end of the tick
+    expect(writes.count).toBe(1); // the rest queued until the end of the tick
     await until(() => received.length === 20);
     expect(received).toEqual(sent);
-    expect(writes.count).toBe(1);
+    expect(writes.count).toBe(2);
   });
 
   it('a full batch (maxBatchFrames) is written at once; order holds across batches', async () => {
     const { transport, received, writes } = await open({ maxBatchFrames: 4 });
     const sent = frames(10);
     for (const f of sent) transport.send(f);
-    expect(writes.count).toBe(2); // two full batches of 4 so far; the last 2 wait for the microtask
+    expect(writes.count).toBe(3); // the first frame, then two full batches of 4; the last wait for the microtask
     await until(() => received.length === 10);
     expect(received).toEqual(sent);
-    expect(writes.count).toBe(3);
+    expect(writes.count).toBe(4);
   });
 
   it('maxBatchFrames: 1 writes every frame on its own', async () => {

@@ -1,4 +1,4 @@
-import { ejsonClone, ejsonEquals, type Fields, type ServerMessage } from '@ddpx/protocol';
+import { ejsonClone, ejsonEquals, encode, type Fields, type ServerMessage } from '@ddpx/protocol';
 
 /** Identifies one subscription's contributions inside a session's merge box. */
 export type SubscriptionHandle = string;
@@ -63,6 +63,44 @@ class DocumentView {
   }
 }
 
+/** Where a merge box's messages go: its session (messages are encoded there; frames are already encoded). */
+export interface MergeBoxOutput {
+  /** Encodes and writes one message. */
+  send(message: ServerMessage): void;
+  /** Writes one already encoded message. */
+  writeFrame(frame: string): void;
+}
+
+// The last `changed` frame any merge box encoded, with what it was encoded from. One change published
+// to many sessions yields the same visible change in each: it is encoded once, not once per session.
+let lastChanged:
+  | { collection: string; id: string; keys: string[]; values: unknown[]; frame: string }
+  | undefined;
+
+const isPlain = (v: unknown): boolean =>
+  typeof v === 'string' ||
+  typeof v === 'boolean' ||
+  v === null ||
+  (typeof v === 'number' && Number.isFinite(v));
+
+// The encoded `changed` for fields whose values are all plain JSON scalars (encoded as they are, so
+// equal inputs give equal frames), from the cache when the last one had exactly these keys and values.
+function changedFrame(collection: string, id: string, fields: Fields): string | undefined {
+  const last = lastChanged;
+  let i = 0;
+  let same = last !== undefined && last.collection === collection && last.id === id;
+  for (const key in fields) {
+    const value = fields[key];
+    if (!isPlain(value)) return undefined;
+    if (same && (last!.keys[i] !== key || last!.values[i] !== value)) same = false;
+    i++;
+  }
+  if (same && i === last!.keys.length) return last!.frame;
+  const frame = encode({ msg: 'changed', collection, id, fields });
+  lastChanged = { collection, id, keys: Object.keys(fields), values: Object.values(fields), frame };
+  return frame;
+}
+
 /**
  * A session's view of every collection: merges what each subscription publishes so the client gets
  * one `added` per document, `changed` only for visible differences and `removed` when the last
@@ -71,7 +109,11 @@ class DocumentView {
 export class MergeBox {
   private readonly collections = new Map<string, Map<string, DocumentView>>();
 
-  constructor(private readonly send: (message: ServerMessage) => void) {}
+  constructor(private readonly out: MergeBoxOutput) {}
+
+  private send(message: ServerMessage): void {
+    this.out.send(message);
+  }
 
   /** A subscription publishes document `id` (again) with `fields`. */
   added(sub: SubscriptionHandle, collection: string, id: string, fields: Fields): void {
@@ -103,7 +145,10 @@ export class MergeBox {
       if (value === undefined) doc.clearField(sub, key, collector);
       else doc.changeField(sub, key, value, collector, false);
     }
-    if (hasKeys(collector)) this.send({ msg: 'changed', collection, id, fields: collector });
+    if (!hasKeys(collector)) return;
+    const frame = changedFrame(collection, id, collector);
+    if (frame === undefined) this.send({ msg: 'changed', collection, id, fields: collector });
+    else this.out.writeFrame(frame);
   }
 
   /** A subscription stops publishing a document. */

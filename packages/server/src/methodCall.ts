@@ -10,6 +10,8 @@ export interface MethodHost {
   method(name: string): MethodHandler | undefined;
   /** Writes an already encoded, counted frame. */
   writeFrame(frame: string): void;
+  /** Writes encoded frames that belong together, in one write. */
+  writeFrames(frames: readonly string[]): void;
   /** Number of the last message written (Meteor 3.5's `sentCount`). */
   sentCount(): number;
   /** Number of the oldest message a resuming client can still be sent again. */
@@ -124,11 +126,12 @@ export class MethodCalls {
     // flight (Meteor's rule), so it needs `updated` and `result` again even if it saw them before
     // the drop; a `result` it already has is ignored by Meteor's client and ours.
     if (known === PENDING) return false;
-    if (known.frames) for (const frame of known.frames) this.host.writeFrame(frame);
-    else {
-      this.host.writeFrame(encode({ msg: 'updated', methods: [msg.id] }));
-      this.host.writeFrame(encode({ msg: 'result', id: msg.id, error: forgottenResultError() }));
-    }
+    if (known.frames) this.host.writeFrames(known.frames);
+    else
+      this.host.writeFrames([
+        encode({ msg: 'updated', methods: [msg.id] }),
+        encode({ msg: 'result', id: msg.id, error: forgottenResultError() }),
+      ]);
     return false;
   }
 
@@ -137,8 +140,10 @@ export class MethodCalls {
     const handler = this.host.method(msg.method);
     if (!handler) {
       const error = new DDPError(404, `Method '${msg.method}' not found`).toWire();
-      this.host.writeFrame(encode({ msg: 'result', id: msg.id, error }));
-      this.host.writeFrame(encode({ msg: 'updated', methods: [msg.id] }));
+      this.host.writeFrames([
+        encode({ msg: 'result', id: msg.id, error }),
+        encode({ msg: 'updated', methods: [msg.id] }),
+      ]);
       this.drop(msg.id); // nothing ran: a re-send may be answered again
       return;
     }
@@ -205,13 +210,13 @@ export class MethodCalls {
         resultFrame = this.errorFrame(msg, err);
       }
     }
-    // Meteor's order for a method that completes: `updated` (its write fence) then `result`.
-    this.host.writeFrame(updated);
-    this.host.writeFrame(resultFrame);
+    // Meteor's order for a method that completes: `updated` (its write fence) then `result`, in one write.
+    const frames: [string, string] = [updated, resultFrame];
+    this.host.writeFrames(frames);
     // Re-inserted so the map's order is completion order, which `forget` relies on.
     this.drop(msg.id);
     const bytes = msg.id.length + updated.length + resultFrame.length;
-    this.memory.set(msg.id, { frames: [updated, resultFrame], bytes, resultNumber: this.host.sentCount() });
+    this.memory.set(msg.id, { frames, bytes, resultNumber: this.host.sentCount() });
     this.hold(bytes);
     this.forget();
   }
@@ -224,6 +229,10 @@ export class MethodCalls {
   private drop(id: string): void {
     const entry = this.memory.get(id);
     if (entry === undefined) return;
+    // The entry may still be referenced from a hash table the map has outgrown that sits dead in old
+    // space until the next full GC; every scavenge treats that table as live, so an entry still holding
+    // its frames would drag them (and, promoted, whatever they reach) along each time.
+    if (entry !== PENDING) entry.frames = undefined;
     this.memory.delete(id);
     this.hold(-(entry === PENDING ? id.length : entry.bytes));
   }

@@ -32,8 +32,15 @@ export interface ServerSocket {
   readonly remoteAddress: string | undefined;
   /** The whitelisted request headers. */
   readonly headers: Record<string, string>;
-  /** Queues one frame; frames queued in one tick are flushed together. */
+  /**
+   * Sends one frame. The first frame of a tick leaves at once (nothing ready waits for a batch); frames
+   * after it in the same tick, or sent while corked, are written together at the end of the tick.
+   */
   send(frame: string): void;
+  /** Holds frames until the matching {@link uncork}, so frames that belong together leave in one write. Nests. */
+  cork(): void;
+  /** Ends a {@link cork}; the outermost one writes the held frames now if nothing went out yet this tick. */
+  uncork(): void;
   /** Flushes queued frames and closes with `code`/`reason`. Idempotent. */
   close(code?: number, reason?: string): void;
   /** Installs the owner's handlers (replacing earlier ones). */
@@ -53,8 +60,31 @@ export const CloseCode = Object.freeze({
   tryAgainLater: 1013,
 } as const);
 
+// Sockets that wrote or queued in this tick, flushed by one microtask for all of them (no closure
+// per socket per tick).
+let dirty: BaseServerSocket[] = [];
+let endOfTickScheduled = false;
+
+function endOfTick(): void {
+  endOfTickScheduled = false;
+  while (dirty.length > 0) {
+    const sockets = dirty;
+    dirty = [];
+    for (const socket of sockets) socket.flush();
+  }
+}
+
+function markDirty(socket: BaseServerSocket): void {
+  dirty.push(socket);
+  if (!endOfTickScheduled) {
+    endOfTickScheduled = true;
+    queueMicrotask(endOfTick);
+  }
+}
+
 /**
- * Shared plumbing: a per-tick outbox flushed from a microtask by `writeAll`, handler dispatch that
+ * Shared plumbing: writes go out at once when nothing else went out in this tick, later ones of the
+ * same tick wait in an outbox flushed by `writeAll` at the end of the tick; handler dispatch that
  * tolerates frames arriving before handlers are set, and the socket's limits: every outbound byte
  * (data, pongs, errors, replays) counts toward `maxBufferedBytes`, every inbound frame toward
  * `maxMessagesPerSecond`. A socket past a limit stops sending or delivering at once and reports the
@@ -67,7 +97,11 @@ export abstract class BaseServerSocket implements ServerSocket {
   // Created on first use: an idle socket holds no frame.
   private outbox: string[] | undefined;
   private outboxBytes = 0;
+  // In `dirty`: the end-of-tick flush is due.
   private scheduled = false;
+  // Something went out directly in this tick: later frames wait for the end-of-tick flush.
+  private wroteThisTick = false;
+  private corked = 0;
   private ended = false;
   private faultedWith: SocketFault | undefined;
   private handlers: ServerSocketHandlers | undefined;
@@ -83,6 +117,10 @@ export abstract class BaseServerSocket implements ServerSocket {
   protected abstract transportBuffered(): number;
   /** Writes a batch of frames to the transport. */
   protected abstract writeAll(frames: string[]): void;
+  /** Writes one frame to the transport (transports override it to skip the array). */
+  protected writeOne(frame: string): void {
+    this.writeAll([frame]);
+  }
   /**
    * Closes the transport. `abandon`: the peer stopped reading, so a close handshake queued behind
    * what it has not read would never complete: drop the connection and its buffers at once.
@@ -103,24 +141,58 @@ export abstract class BaseServerSocket implements ServerSocket {
       this.fault('slow-consumer');
       return;
     }
+    if (!this.wroteThisTick && this.corked === 0) {
+      // The first frame of this tick (so the outbox is empty): out now, a ready frame never waits.
+      this.wroteThisTick = true;
+      this.flushAtEndOfTick();
+      try {
+        this.writeOne(frame);
+      } catch {
+        // A socket that fails to write is closing; its close event ends the session.
+      }
+      return;
+    }
     this.outbox ??= [];
     this.outbox.push(frame);
     this.outboxBytes += frame.length;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      queueMicrotask(() => this.flush());
+    this.flushAtEndOfTick();
+  }
+
+  cork(): void {
+    this.corked++;
+  }
+
+  uncork(): void {
+    if (this.corked === 0 || --this.corked > 0) return;
+    // Nothing went out in this tick before the cork: what it held goes out now, in one write.
+    if (this.outbox !== undefined && !this.wroteThisTick) {
+      this.wroteThisTick = true;
+      this.writeOutbox();
     }
   }
 
-  /** Writes every queued frame now. */
+  /** Writes every queued frame now (the end-of-tick flush; also before a close). */
   flush(): void {
     this.scheduled = false;
+    this.wroteThisTick = false;
+    this.writeOutbox();
+  }
+
+  private flushAtEndOfTick(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    markDirty(this);
+  }
+
+  private writeOutbox(): void {
     const frames = this.outbox;
     if (frames === undefined) return;
     this.outbox = undefined;
     this.outboxBytes = 0;
+    if (this.ended) return;
     try {
-      this.writeAll(frames);
+      if (frames.length === 1) this.writeOne(frames[0]!);
+      else this.writeAll(frames);
     } catch {
       // A socket that fails to write is closing; its close event ends the session.
     }

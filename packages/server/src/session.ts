@@ -86,7 +86,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
 
   /** The session's merge box (created on first use). */
   get mergeBox(): MergeBox {
-    this.box ??= new MergeBox((m) => this.send(m));
+    this.box ??= new MergeBox(this);
     return this.box;
   }
 
@@ -110,10 +110,16 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
 
   /** One inbound frame. */
   socketMessage(text: string): void {
+    // What one inbound message produces at once (a method's `updated` + `result`, a publication's
+    // first documents) leaves in one write.
+    const socket = this.socket;
+    socket?.cork();
     try {
       this.receive(text);
     } catch (err) {
       this.reportError(err, 'inbound frame');
+    } finally {
+      socket?.uncork();
     }
   }
 
@@ -312,6 +318,17 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
       this.socket.send(frame);
     } else if (this.phase === 'detached' && Math.max(dropped, budgetDrop) > this.detachedAt) {
       queueMicrotask(() => this.sendEvent({ type: 'BUFFER.OVERFLOW' }));
+    }
+  }
+
+  /** Writes frames that belong together ({@link writeFrame} each), in one write. */
+  writeFrames(frames: readonly string[]): void {
+    const socket = this.socket;
+    socket?.cork();
+    try {
+      for (const frame of frames) this.writeFrame(frame);
+    } finally {
+      socket?.uncork();
     }
   }
 

@@ -23,6 +23,61 @@ function onError(this: WebSocket, err: Error & { code?: string }): void {
   );
 }
 
+// Frames framed for the wire, so a change published to many sessions is framed once and the same bytes
+// are written to every socket (as socket.io does for a room broadcast); server frames are never masked,
+// so the bytes are the same for every socket. The last frame is always kept; once a frame is written
+// twice (a fan-out), every frame of that tick is kept too (a burst flushes each socket's frames in
+// turn), within bounds, and forgotten at the end of the tick. A lone request/response costs no map.
+let lastText: string | undefined;
+let lastBytes: Buffer | undefined;
+let tickFrames: Map<string, Buffer> | undefined;
+let tickBytes = 0;
+const MAX_TICK_BYTES = 1024 * 1024;
+const MAX_SHARED_FRAME = 16 * 1024;
+
+function forgetTickFrames(): void {
+  tickFrames = undefined;
+  tickBytes = 0;
+}
+
+function wireBytes(text: string): Buffer {
+  if (text === lastText) {
+    if (tickFrames === undefined && text.length <= MAX_SHARED_FRAME) {
+      tickFrames = new Map();
+      queueMicrotask(forgetTickFrames);
+    }
+    return lastBytes!;
+  }
+  const known = tickFrames?.get(text);
+  if (known !== undefined) return known;
+  const bytes = framed(text);
+  lastText = text.length <= MAX_SHARED_FRAME ? text : undefined;
+  lastBytes = bytes;
+  if (tickFrames !== undefined && tickBytes + bytes.length <= MAX_TICK_BYTES && lastText !== undefined) {
+    tickFrames.set(text, bytes);
+    tickBytes += bytes.length;
+  }
+  return bytes;
+}
+
+/** One unmasked, final text frame (RFC 6455 §5.2) carrying `text`. */
+export function framed(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(header + length);
+  out[0] = 0x81; // FIN, opcode 1 (text)
+  if (header === 2) out[1] = length;
+  else if (header === 4) {
+    out[1] = 126;
+    out.writeUInt16BE(length, 2);
+  } else {
+    out[1] = 127;
+    out.writeBigUInt64BE(BigInt(length), 2);
+  }
+  out.write(text, header, 'utf8');
+  return out;
+}
+
 /** A raw WebSocket (one DDP message per text frame), backed by `ws`. */
 export class WsServerSocket extends BaseServerSocket {
   get kind(): 'websocket' {
@@ -52,19 +107,25 @@ export class WsServerSocket extends BaseServerSocket {
     return this.ws.bufferedAmount;
   }
 
+  protected override writeOne(frame: string): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.write(frame);
+  }
+
   protected writeAll(frames: string[]): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    if (frames.length === 1) {
-      this.ws.send(frames[0]!);
-      return;
-    }
-    // One writev for the whole batch: cork the TCP socket while ws frames each message.
+    // One writev for the whole batch: cork the TCP socket while each message is framed.
     this.tcp.cork();
     try {
-      for (const frame of frames) this.ws.send(frame);
+      for (const frame of frames) this.write(frame);
     } finally {
       this.tcp.uncork();
     }
+  }
+
+  // Frames go straight to the TCP socket, framed here: `ws`'s sender holds no state between frames
+  // without compression, which this endpoint never negotiates, and `ws.bufferedAmount` still counts them.
+  private write(frame: string): void {
+    this.tcp.write(wireBytes(frame));
   }
 
   protected closeTransport(code: number, reason: string, abandon: boolean): void {

@@ -21,6 +21,47 @@ async function open(): Promise<Caller> {
     await conn.call('echo', PAYLOAD);
     return () => conn.call('echo', PAYLOAD);
   }
+  if (kind === 'naive') {
+    // A minimal DDP client: one JSON.parse per frame; a call resolves once both its `result` and its
+    // `updated` arrived (as ddpx's `call` does).
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/websocket`, { perMessageDeflate: false });
+    const calls = new Map<string, { result?: unknown; got: number; done: (v: unknown) => void }>();
+    let next = 1;
+    const settle = (id: string) => {
+      const c = calls.get(id);
+      if (!c) return void unmatched++;
+      if (++c.got === 2) {
+        calls.delete(id);
+        c.done(c.result);
+      }
+    };
+    const connected = new Promise((resolve, reject) => {
+      ws.once('error', reject);
+      ws.on('message', (data) => {
+        const m = JSON.parse(String(data)) as {
+          msg: string;
+          id?: string;
+          result?: unknown;
+          methods?: string[];
+        };
+        if (m.msg === 'result') {
+          const c = calls.get(m.id!);
+          if (c) c.result = m.result;
+          settle(m.id!);
+        } else if (m.msg === 'updated') for (const id of m.methods ?? []) settle(id);
+        else if (m.msg === 'connected') resolve(undefined);
+        else if (m.msg === 'ping') ws.send('{"msg":"pong"}');
+      });
+    });
+    ws.once('open', () => ws.send('{"msg":"connect","version":"1","support":["1"]}'));
+    await connected;
+    return () =>
+      new Promise((resolve) => {
+        const id = String(next++);
+        calls.set(id, { got: 0, done: resolve });
+        ws.send(JSON.stringify({ msg: 'method', id, method: 'echo', params: [PAYLOAD] }));
+      });
+  }
   if (kind === 'ws') {
     // The floor: the same bytes a DDP client sends for the call, echoed unchanged by the server. Replies
     // come back in order, so the oldest waiting call is the one answered; the bytes are compared, not parsed.
@@ -104,6 +145,7 @@ async function run(arg: { inflight: number; warmupMs: number; durationMs: number
     p50: q(0.5),
     p99: q(0.99),
     clientCpuUsPerCall: (cpu.user + cpu.system) / Math.max(1, measured),
+    clientSysUsPerCall: cpu.system / Math.max(1, measured),
     sent,
     received,
     unmatched,

@@ -1,14 +1,15 @@
 // A server under test, alone in its process: ddpx, raw ws echo or socket.io. Driven over IPC.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
-import { createServer, type ServerOptions } from '@ddpx/server';
+import { createServer, type PublicationContext, type ServerOptions } from '@ddpx/server';
 import { Server as SocketIoServer } from 'socket.io';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { FANOUT_FIELDS, type FanoutRequest, type FanoutStart } from '../fanoutTypes.js';
 import { AfterReply, emit, serve } from '../ipc.js';
 
 /** How the parent configures this server. */
 interface ServerConfig {
-  kind: 'ddpx' | 'ws' | 'socketio';
+  kind: 'ddpx' | 'ws' | 'socketio' | 'naive';
   port: number;
   /** ddpx only: session resumption on (default options) or off. */
   resume?: boolean;
@@ -26,6 +27,73 @@ let accepts = 0;
 let sessions = 0;
 let resumes = 0;
 let http: HttpServer;
+// Fan-out: who hears a change of each topic (ddpx subscriptions, raw sockets); socket.io uses rooms.
+const feedSubs = new Map<number, Set<PublicationContext>>();
+const feedSockets = new Map<number, Set<WebSocket>>();
+let io: SocketIoServer | undefined;
+
+function topicOf(url: string | undefined): number | undefined {
+  const m = /[?&]topic=(\d+)/.exec(url ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+function member<T>(map: Map<number, Set<T>>, topic: number): Set<T> {
+  let set = map.get(topic);
+  if (!set) {
+    set = new Set();
+    map.set(topic, set);
+  }
+  return set;
+}
+
+// One change of every topic, delivered to each topic's subscribers the way each stack does it: a
+// ddpx publication's `changed` per subscription (each session's merge box encodes its own frame),
+// socket.io's room broadcast (encoded once), and raw ws sending one pre-encoded string to each socket.
+function issueChange(v: number): void {
+  if (config.kind === 'ddpx') {
+    for (const [topic, subs] of feedSubs) {
+      const fields = { ...FANOUT_FIELDS, v, topic };
+      for (const sub of subs) sub.changed('feed', 'doc', fields);
+    }
+  } else if (config.kind === 'socketio') {
+    for (const room of io!.sockets.adapter.rooms.keys())
+      if (room.startsWith('topic-'))
+        io!
+          .to(room)
+          .emit('change', { id: 'doc', fields: { ...FANOUT_FIELDS, v, topic: Number(room.slice(6)) } });
+  } else {
+    for (const [topic, sockets] of feedSockets) {
+      const fields = { ...FANOUT_FIELDS, v, topic };
+      const frame = JSON.stringify({ msg: 'changed', collection: 'feed', id: 'doc', fields });
+      for (const ws of sockets) ws.send(frame);
+    }
+  }
+}
+
+/** Issues `changes` changes in one synchronous burst or one per event-loop turn; resolves when issued. */
+function fanout(req: FanoutRequest): Promise<FanoutStart> {
+  const cpu0 = process.cpuUsage();
+  const at = performance.timeOrigin + performance.now();
+  const done = (): FanoutStart => ({ at, cpuUs: cpuSince(cpu0) });
+  if (req.mode === 'burst') {
+    for (let i = 1; i <= req.changes; i++) issueChange(req.base + i);
+    return Promise.resolve(done());
+  }
+  return new Promise((resolve) => {
+    let i = 0;
+    const turn = () => {
+      issueChange(req.base + ++i);
+      if (i < req.changes) setImmediate(turn);
+      else resolve(done());
+    };
+    turn();
+  });
+}
+
+function cpuSince(cpu0: NodeJS.CpuUsage): number {
+  const cpu = process.cpuUsage(cpu0);
+  return cpu.user + cpu.system;
+}
 
 function track(server: HttpServer): void {
   server.on('connection', (socket: Socket) => {
@@ -50,6 +118,13 @@ async function start(): Promise<number> {
       this.added('items', 'server', { boot, session: this.connection.id });
       this.ready();
     });
+    server.publish('feed', function (topic) {
+      const subs = member(feedSubs, Number(topic));
+      subs.add(this);
+      this.onStop(() => subs.delete(this));
+      this.added('feed', 'doc', { ...FANOUT_FIELDS, v: 0, topic: Number(topic) });
+      this.ready();
+    });
     server.on('connection', () => sessions++);
     server.on('resume', () => resumes++);
     http = createHttpServer();
@@ -59,16 +134,46 @@ async function start(): Promise<number> {
     http = createHttpServer();
     track(http);
     const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+    wss.on('connection', (ws, req) => {
+      sessions++;
+      const topic = topicOf(req.url);
+      if (topic !== undefined) {
+        // A fan-out subscriber: the same DDP handshake a bare DDP server would answer, no parsing after it.
+        const sockets = member(feedSockets, topic);
+        ws.once('message', () => {
+          ws.send('{"msg":"connected","session":"x"}');
+          sockets.add(ws);
+        });
+        ws.on('close', () => sockets.delete(ws));
+        return;
+      }
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+    });
+  } else if (config.kind === 'naive') {
+    // A minimal DDP server: one JSON.parse per frame, two JSON.stringify per method, each frame sent at once.
+    http = createHttpServer();
+    track(http);
+    const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
     wss.on('connection', (ws) => {
       sessions++;
-      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+      ws.on('message', (data) => {
+        const m = JSON.parse(String(data)) as { msg: string; id?: string; params?: unknown[] };
+        if (m.msg === 'method') {
+          ws.send(JSON.stringify({ msg: 'result', id: m.id, result: m.params?.[0] }));
+          ws.send(JSON.stringify({ msg: 'updated', methods: [m.id] }));
+        } else if (m.msg === 'connect')
+          ws.send(JSON.stringify({ msg: 'connected', session: String(sessions) }));
+        else if (m.msg === 'ping') ws.send('{"msg":"pong"}');
+      });
     });
   } else {
     http = createHttpServer();
     track(http);
-    const io = new SocketIoServer(http, { transports: ['websocket'], serveClient: false });
+    io = new SocketIoServer(http, { transports: ['websocket'], serveClient: false });
     io.on('connection', (socket) => {
       sessions++;
+      const topic = topicOf(socket.request.url);
+      if (topic !== undefined) void socket.join(`topic-${topic}`);
       socket.on('echo', (payload: unknown, ack: unknown) => {
         if (typeof ack === 'function') ack(payload);
       });
@@ -145,6 +250,8 @@ serve((cmd, arg) => {
       const cpu = process.cpuUsage();
       return cpu.user + cpu.system;
     }
+    case 'cpuSplit':
+      return process.cpuUsage();
     case 'sample':
       startSampling(typeof arg === 'number' ? arg : 100);
       return true;
@@ -153,6 +260,8 @@ serve((cmd, arg) => {
       return samples;
     case 'counts':
       return counts;
+    case 'fanout':
+      return fanout(arg as FanoutRequest);
     case 'drop':
       // Every TCP socket destroyed at once, no close frame: what a network blip looks like to the server.
       for (const socket of sockets) socket.destroy();
