@@ -200,16 +200,21 @@ async function endConnection(ctx: AttackContext, ws: WebSocket, closed: Promise<
   ws.terminate();
 }
 
-/** A raw TCP WebSocket that handshakes, sends a few frames and dies in the middle of the next one. */
-export async function midFrameSession(ctx: AttackContext, endpoint: Endpoint): Promise<void> {
+/** Opens a hand-written TCP WebSocket, counted; undefined (counted as a failure) when it cannot open. */
+async function openRaw(ctx: AttackContext, endpoint: Endpoint): Promise<RawSocket | undefined> {
   ctx.stats.connections.raw++;
-  let raw: RawSocket;
   try {
-    raw = await RawSocket.open(ctx.port, pathOf(endpoint));
+    return await RawSocket.open(ctx.port, pathOf(endpoint));
   } catch {
     ctx.stats.openFailures++;
-    return;
+    return undefined;
   }
+}
+
+/** A raw TCP WebSocket that handshakes, sends a few frames and dies in the middle of the next one. */
+export async function midFrameSession(ctx: AttackContext, endpoint: Endpoint): Promise<void> {
+  const raw = await openRaw(ctx, endpoint);
+  if (!raw) return;
   raw.sendText(HANDSHAKE);
   ctx.stats.framesSent++;
   ctx.budget.remaining--;
@@ -280,14 +285,8 @@ export async function pingFloodSession(
   duringHold: () => Promise<void>,
 ): Promise<void> {
   const p = ctx.profile;
-  ctx.stats.connections.raw++;
-  let raw: RawSocket;
-  try {
-    raw = await RawSocket.open(ctx.port, pathOf(endpoint));
-  } catch {
-    ctx.stats.openFailures++;
-    return;
-  }
+  const raw = await openRaw(ctx, endpoint);
+  if (!raw) return;
   ctx.stats.pingFloods.sockets++;
   raw.sendText(HANDSHAKE);
   ctx.stats.framesSent++;

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import type { ActorRecord } from '../model.js';
 import { ActorView } from './ActorView.js';
 import { useInspector } from './inspectorStore.js';
@@ -41,40 +41,35 @@ export function App() {
         {servers.length === 0 && <p className="muted">none yet</p>}
         <ul>
           {servers.map((s) => (
-            <li key={s.key}>
-              <button
-                type="button"
-                data-testid="target"
-                data-kind="server"
-                data-name={producerName(s.producer)}
-                className={`${s.key === current ? 'current ' : ''}${s.live ? '' : 'gone'}`}
-                onClick={() => setSelected(s.key)}
-              >
-                {producerName(s.producer)} <span className="muted">{s.name}</span>
-              </button>
-            </li>
+            <Target
+              key={s.key}
+              kind="server"
+              name={producerName(s.producer)}
+              current={s.key === current}
+              live={s.live}
+              onSelect={() => setSelected(s.key)}
+            >
+              <span className="muted">{s.name}</span>
+            </Target>
           ))}
         </ul>
         <h3>Clients and actors</h3>
         {actors.length === 0 && <p className="muted">none yet</p>}
         <ul>
           {actors.map((a) => (
-            <li key={a.key}>
-              <button
-                type="button"
-                data-testid="target"
-                data-kind="actor"
-                data-name={producerName(a.producer)}
-                className={`${a.key === current ? 'current ' : ''}${a.live ? '' : 'gone'}`}
-                onClick={() => setSelected(a.key)}
-              >
-                {producerName(a.producer)}{' '}
-                <span className="muted">
-                  {a.name} {a.sessionId}
-                </span>{' '}
-                <span className="state-pill">{stateText(a)}</span>
-              </button>
-            </li>
+            <Target
+              key={a.key}
+              kind="actor"
+              name={producerName(a.producer)}
+              current={a.key === current}
+              live={a.live}
+              onSelect={() => setSelected(a.key)}
+            >
+              <span className="muted">
+                {a.name} {a.sessionId}
+              </span>{' '}
+              <span className="state-pill">{stateText(a)}</span>
+            </Target>
           ))}
         </ul>
         {producers.size === 0 && (
@@ -92,5 +87,30 @@ export function App() {
         {!actor && !server && <p className="muted">Waiting for a client, a server or an XState actor.</p>}
       </main>
     </div>
+  );
+}
+
+/** One server or actor in the sidebar: its producer's name, then what `children` add. */
+function Target(props: {
+  kind: 'server' | 'actor';
+  name: string;
+  current: boolean;
+  live: boolean;
+  onSelect: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <li>
+      <button
+        type="button"
+        data-testid="target"
+        data-kind={props.kind}
+        data-name={props.name}
+        className={`${props.current ? 'current ' : ''}${props.live ? '' : 'gone'}`}
+        onClick={props.onSelect}
+      >
+        {props.name} {props.children}
+      </button>
+    </li>
   );
 }
