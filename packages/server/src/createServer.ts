@@ -5,6 +5,7 @@ import { ServerEventEmitter } from './events.js';
 import { clientAddressOf } from './headers.js';
 import { bindHttpServer } from './httpBinding.js';
 import { openInspectorLink, type ServerInspectorLink } from './inspectorLink.js';
+import { MemoryBus } from './memoryBus.js';
 import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
 import { RateLimiter } from './rateLimiter.js';
 import { ReplayBudget } from './replayBuffer.js';
@@ -13,6 +14,7 @@ import { CloseCode, type ServerSocket } from './serverSocket.js';
 import { Session } from './session.js';
 import type { SessionHost } from './sessionHost.js';
 import { SockjsEndpoint } from './sockjsEndpoint.js';
+import type { Bus, ClusterSession } from './store.js';
 import type {
   CloseReason,
   Connection,
@@ -47,6 +49,11 @@ export class DDPServer {
    * and `removeRule(id)`; a refused call or subscription gets `too-many-requests` with `details.timeToReset`.
    */
   readonly rateLimiter: RateLimiter;
+  /**
+   * A small publish/subscribe bus: in this process by default, Redis pub/sub with `redisStore()`, so a
+   * publication on one process hears a change made by a method on another.
+   */
+  readonly bus: Bus;
   private readonly methodHandlers = new Map<string, MethodHandler>();
   private readonly publications = new Map<string, PublicationHandler>();
   private readonly universal: PublicationHandler[] = [];
@@ -98,6 +105,8 @@ export class DDPServer {
             limits,
             accept,
           });
+    this.bus =
+      o.store?.bus ?? new MemoryBus((error, topic) => this.reportError(error, `bus handler of '${topic}'`));
     this.host = this.sessionHost();
     this.inspectorLink = openInspectorLink(this.options, () => this.httpServer);
   }
@@ -105,6 +114,21 @@ export class DDPServer {
   /** Live sessions (established or detached), by id. */
   get connections(): ReadonlyMap<string, Connection> {
     return this.connectionMap;
+  }
+
+  /**
+   * The cluster view: every session of every process sharing this server's store, with its owning
+   * process and state; without a store, this process's sessions.
+   */
+  async clusterSessions(): Promise<ClusterSession[]> {
+    const store = this.options.store;
+    if (store) return store.sessions();
+    return [...this.sessions.values()].map((s) => ({
+      id: s.id,
+      owner: '',
+      state: s.phase === 'detached' ? 'detached' : 'established',
+      userId: s.userId,
+    }));
   }
 
   /** The http server the endpoints are attached to, if any. */

@@ -1,6 +1,8 @@
 export { DDPError } from '@ddpx/protocol';
 export { type CloseOptions, type ConnectionHookHandle, createServer, DDPServer } from './createServer.js';
 export { clientAddressOf, HEADER_WHITELIST, whitelistHeaders } from './headers.js';
+export { MemoryBus } from './memoryBus.js';
+export { MemoryCluster, memoryStore } from './memoryStore.js';
 export { MergeBox } from './mergeBox.js';
 export {
   forwardedCountFromEnv,
@@ -21,6 +23,18 @@ export {
 } from './rateLimiter.js';
 export { closeCodeFor } from './sessionHelpers.js';
 export { sockjsCloseCode } from './sockjsEndpoint.js';
+export {
+  type Bus,
+  type BusHandler,
+  type ClusterSession,
+  hashResumeToken,
+  type MethodClaim,
+  type SessionRecord,
+  type SessionStore,
+  type StoredSessionState,
+  type StoredSubscription,
+  tokenHashMatches,
+} from './store.js';
 export type {
   CloseReason,
   Connection,

@@ -1,5 +1,6 @@
 import { SUPPORTED_DDP_VERSIONS } from '@ddpx/protocol';
 import type { ActorOptions, AnyActorLogic } from 'xstate';
+import type { SessionStore } from './store.js';
 
 /** Session resumption (Meteor 3.5's grace period, plus ddpx's replay buffer). */
 export interface ResumeOptions {
@@ -92,6 +93,13 @@ export interface ServerOptions {
    * real XState actor (others hold only their machine's snapshot).
    */
   inspect?: string | ActorOptions<AnyActorLogic>['inspect'];
+  /**
+   * Where sessions live beyond this process (`redisStore()` from `@ddpx/redis`, or a
+   * `MemoryCluster`'s store): a client then resumes on any process that shares it, and a method
+   * id is admitted once cluster-wide. Without one, everything stays in this process's memory, as
+   * before, and nothing on the hot path changes. @default undefined (this process only)
+   */
+  store?: SessionStore;
 }
 
 /** Options with every default applied. */
@@ -116,6 +124,7 @@ export interface ResolvedOptions {
   maxBufferedBytes: number;
   backlog: number;
   inspect: string | ActorOptions<AnyActorLogic>['inspect'] | undefined;
+  store: SessionStore | undefined;
 }
 
 /** The defaults of {@link ServerOptions}, as one frozen object. */
@@ -251,5 +260,6 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     maxBufferedBytes: nonNegative('maxBufferedBytes', options.maxBufferedBytes, d.maxBufferedBytes),
     backlog: backlog(options.backlog, d.backlog),
     inspect: options.inspect,
+    store: options.store,
   };
 }
