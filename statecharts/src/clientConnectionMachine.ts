@@ -18,6 +18,8 @@ export const CLIENT_CONNECTION_DEFAULTS = Object.freeze({
 });
 
 const alwaysTrue = () => true;
+/** `connected.resumeReason` of a session another server process rebuilt (same id, subscriptions re-run). */
+const REBUILT = 'rebuilt';
 
 /** Builds the initial context from input, validating it (misuse throws at once). */
 export function createClientConnectionContext(input: ClientConnectionInput): ClientConnectionContext {
@@ -192,15 +194,24 @@ export const clientConnectionMachine = setup({
     autoConnect: ({ context }) => context.autoConnect,
     isForcedReconnect: ({ event }) =>
       event.type === 'RECONNECT' && (event.force === true || event.url !== undefined),
+    /**
+     * The same session, resumed in place. A `rebuilt` one (moved to another server process, which ran
+     * its subscriptions again) keeps its id but not its data stream: it takes the new-session path, so
+     * the stores are reconciled at quiescence (net changes only, no flicker).
+     */
     sameSession: ({ context, event }) =>
-      event.type === 'DDP.CONNECTED' && context.session !== undefined && event.session === context.session,
+      event.type === 'DDP.CONNECTED' &&
+      context.session !== undefined &&
+      event.session === context.session &&
+      event.resumeReason !== REBUILT,
     hadSession: ({ context }) => context.session !== undefined,
     /** The same session again while its store reset still waits for quiescence (lost during `quiescing`). */
     resumesQuiescingSession: ({ context, event }) =>
       context.quiescencePending &&
       event.type === 'DDP.CONNECTED' &&
       context.session !== undefined &&
-      event.session === context.session,
+      event.session === context.session &&
+      event.resumeReason !== REBUILT,
     heartbeatEnabled: ({ context }) => context.heartbeatInterval > 0 && context.versionSuggestion !== 'pre1',
     versionSupported: ({ context, event }) =>
       event.type === 'DDP.FAILED' && context.supportedVersions.includes(event.version),
