@@ -10,7 +10,6 @@ export {
 export {
   closeRawClients,
   type Frame,
-  RAW_CLIENT_VERSIONS,
   RawClient,
   type RawClientOptions,
   rawUrl,

@@ -1,3 +1,4 @@
+import { SUPPORTED_DDP_VERSIONS } from '@ddpx/protocol';
 import { WebSocket } from 'ws';
 
 /** A DDP frame as the raw client records it: the parsed JSON object, or `{ raw }` for a non-JSON frame. */
@@ -10,9 +11,6 @@ export interface RawClientOptions {
   /** How long `next`/`waitFor`/`call`/`sub` wait by default, in milliseconds. @default 3000 */
   timeoutMs?: number;
 }
-
-/** The DDP versions the raw client offers in `connect`, best first (what Meteor's client sends). */
-export const RAW_CLIENT_VERSIONS: readonly string[] = ['1', 'pre2', 'pre1'];
 
 const open = new Set<RawClient>();
 
@@ -88,8 +86,9 @@ export class RawClient {
   }
 
   /**
-   * Opens a socket, sends `connect` (merged with `fields`, e.g. `{ session, receivedCount }` to
-   * resume) followed at once by `pipelined` frames, and waits for `connected` or `failed`.
+   * Opens a socket, sends `connect` offering every version ddpx speaks (`SUPPORTED_DDP_VERSIONS`)
+   * merged with `fields` (e.g. `{ session, receivedCount }` to resume), then at once the `pipelined`
+   * frames, and waits for `connected` or `failed`.
    */
   static async connect(
     url: string,
@@ -99,7 +98,12 @@ export class RawClient {
   ): Promise<RawClient> {
     const c = new RawClient(url, options);
     await c.opened;
-    c.send({ msg: 'connect', version: RAW_CLIENT_VERSIONS[0], support: RAW_CLIENT_VERSIONS, ...fields });
+    c.send({
+      msg: 'connect',
+      version: SUPPORTED_DDP_VERSIONS[0],
+      support: SUPPORTED_DDP_VERSIONS,
+      ...fields,
+    });
     for (const m of pipelined) c.send(m);
     await c.next((m) => m.msg === 'connected' || m.msg === 'failed');
     return c;
