@@ -1,3 +1,4 @@
+import { SUPPORTED_DDP_VERSIONS } from '@ddpx/protocol';
 import { assign, fromPromise, not, setup } from 'xstate';
 import { resolveBackoff, seededRandom } from './backoff.js';
 import type {
@@ -14,7 +15,7 @@ export const CLIENT_CONNECTION_DEFAULTS = Object.freeze({
   connectTimeoutMs: 10_000,
   heartbeatInterval: 17_500,
   heartbeatTimeout: 15_000,
-  supportedVersions: Object.freeze(['1', 'pre2', 'pre1']) as readonly string[],
+  supportedVersions: SUPPORTED_DDP_VERSIONS as readonly string[],
 });
 
 const alwaysTrue = () => true;

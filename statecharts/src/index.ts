@@ -61,15 +61,3 @@ export {
   statusFromSnapshot,
   topLevelState,
 } from './status.js';
-export {
-  type ClientDelayName,
-  type ConnectionTestEvent,
-  type ConnectionTestPath,
-  type ConnectionTestPathsOptions,
-  type ConnectionTestStep,
-  connectionTestPaths,
-  describeTestEvent,
-  type EventPathsTraversal,
-  EXPLORED_CLIENT_EVENTS,
-  eventPaths,
-} from './testPaths.js';

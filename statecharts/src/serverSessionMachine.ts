@@ -1,3 +1,4 @@
+import { SUPPORTED_DDP_VERSIONS } from '@ddpx/protocol';
 import { assign, not, setup } from 'xstate';
 import type {
   CloseReason,
@@ -9,7 +10,7 @@ import type {
 
 /** Meteor's server defaults (§3.3, §7.6, §8). */
 export const SERVER_SESSION_DEFAULTS = Object.freeze({
-  supportedVersions: Object.freeze(['1', 'pre2', 'pre1']) as readonly string[],
+  supportedVersions: SUPPORTED_DDP_VERSIONS as readonly string[],
   handshakeTimeoutMs: 45_000,
   heartbeatInterval: 15_000,
   heartbeatTimeout: 15_000,

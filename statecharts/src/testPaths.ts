@@ -1,3 +1,10 @@
+/**
+ * `@ddpx/statecharts/testing`: paths through the charts for model-based tests, generated with
+ * `xstate/graph`. A subpath of its own, so the main entry (what a client or server loads) never pulls in
+ * the graph utilities.
+ *
+ * @module @ddpx/statecharts/testing
+ */
 import {
   type AnyStateMachine,
   type EventObject,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionTestPaths } from '../src/index.js';
+import { connectionTestPaths } from '../src/testPaths.js';
 
 describe('connectionTestPaths (the helper apps use)', () => {
   const paths = connectionTestPaths();

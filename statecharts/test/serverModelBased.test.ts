@@ -13,12 +13,12 @@ import { descendants, machineShape, transitionKeys } from '../src/diagram.js';
 import {
   CLOSE_REASONS,
   type CloseReason,
-  eventPaths,
   negotiateVersion,
   SERVER_SESSION_EFFECTS,
   type ServerSessionInput,
   serverSessionMachine,
 } from '../src/index.js';
+import { eventPaths } from '../src/testPaths.js';
 
 const SUPPORTED = ['1', 'pre2', 'pre1'];
 

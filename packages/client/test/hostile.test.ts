@@ -1,10 +1,10 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from '@ddpx/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Connection, type ConnectOptions, connect } from '../src/index.js';
 import { recordingLogger } from './helpers.js';
-import { until } from './scriptedServer.js';
 
 // Hostile servers over real loopback sockets (issue #11): each one tries to make the client hold
 // something without bound or hang forever; the client's named limits stop it.

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from '@ddpx/testing';
 import { DDPServer } from 'mongodb-livedata-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Connection, type ConnectOptions, connect } from '../src/index.js';
 import { recordingLogger } from './helpers.js';
-import { until } from './scriptedServer.js';
 
 // mongodb-livedata-server: Meteor's ddp-server ported to npm; runs methods and low-level
 // publications without MongoDB. It has no session resumption (a Meteor ≤ 3.4 server).

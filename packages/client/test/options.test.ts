@@ -1,8 +1,8 @@
+import { ScriptedServer } from '@ddpx/testing';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { connect, type WebSocketConstructor } from '../src/index.js';
 import { flush, live, open, recordingLogger, setup } from './helpers.js';
-import { ScriptedServer } from './scriptedServer.js';
 
 describe('options', () => {
   it('autoConnect: false starts offline until reconnect()', async () => {

@@ -1,7 +1,7 @@
+import { ScriptedServer, until } from '@ddpx/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Connection, type ConnectOptions, connect } from '../src/index.js';
 import { recordingLogger } from './helpers.js';
-import { ScriptedServer, until } from './scriptedServer.js';
 
 const servers: ScriptedServer[] = [];
 const conns: Connection[] = [];

@@ -1,8 +1,8 @@
 import type { AddressInfo, Socket } from 'node:net';
+import { until } from '@ddpx/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { WebSocketTransport, type WebSocketTransportOptions } from '../src/index.js';
-import { until } from './scriptedServer.js';
 
 // A plain ws echo-less server recording what arrives, and the client's TCP writes counted from inside.
 const servers: WebSocketServer[] = [];

@@ -1,31 +1,30 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { browserTestsEnabled, CHROMIUM_PATH, launchChromium } from '@ddpx/testing/browser';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoServer, startDemoServer } from '../src/server/demoServer.js';
 
 // The demo in a real browser: Debian's chromium driven by playwright-core. Without /usr/bin/chromium
 // the suite is skipped locally and fails on CI (CI=true), where .ci/run installs it.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const onCi = process.env.CI === 'true' || process.env.CI === '1';
 const demoDir = fileURLToPath(new URL('..', import.meta.url));
 const shots = join(demoDir, 'test-results');
 
-if (!haveChromium && !onCi) {
-  console.warn(`[e2e] skipped: ${CHROMIUM} not found (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+if (!browserTestsEnabled()) {
+  console.warn(
+    `[e2e] skipped: ${CHROMIUM_PATH} not found (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+  );
 }
 
-describe.skipIf(!haveChromium && !onCi)('the demo in headless Chromium', () => {
+describe.skipIf(!browserTestsEnabled())('the demo in headless Chromium', () => {
   let pageDir: string;
   let demo: DemoServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`CI is set but ${CHROMIUM} is missing: apt-get install -y chromium`);
     pageDir = mkdtempSync(join(tmpdir(), 'ddpx-demo-page-'));
     await build({
       configFile: join(demoDir, 'vite.config.ts'),
@@ -35,20 +34,8 @@ describe.skipIf(!haveChromium && !onCi)('the demo in headless Chromium', () => {
     });
     demo = await startDemoServer({ port: 0, pageDir, restartDowntimeMs: 1500 });
     mkdirSync(shots, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      // playwright's launch() always uses a fresh temporary --user-data-dir (it refuses one in args).
-    });
+    // playwright's launch() always uses a fresh temporary --user-data-dir (it refuses one in args).
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -3,16 +3,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Connection, connect } from '@ddpx/client';
 import { createServer, type DDPServer } from '@ddpx/server';
+import { type FaultProxy, startFaultProxy } from '@ddpx/testing';
+import { browserTestsEnabled, launchChromium } from '@ddpx/testing/browser';
 import { createWebSocketInspector } from '@statelyai/inspect';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createMachine } from 'xstate';
 import { type RunningInspector, startInspector } from '../src/index.js';
 import { buildBrowserClient, buildInspectorPage } from './support/buildPages.js';
-import { launchChromium, runBrowserTests } from './support/chromium.js';
 import { SCREENSHOTS_DIR } from './support/screenshots.js';
 import { serveDirectory } from './support/staticServer.js';
-import { startTcpProxy, type TcpProxy } from './support/tcpProxy.js';
 
 // The inspector in Debian's chromium: a Node client and a browser client stream their charts to it
 // through disconnect, reconnect, drop-and-resume and a server restart, and the page is checked at
@@ -31,12 +31,12 @@ function ddpServer(inspect: string): DDPServer {
   return server;
 }
 
-describe.skipIf(!runBrowserTests)('the inspector in headless Chromium', () => {
+describe.skipIf(!browserTestsEnabled())('the inspector in headless Chromium', () => {
   let pageDir: string;
   let clientDir: string;
   let inspector: RunningInspector;
   let browser: Browser;
-  let proxy: TcpProxy;
+  let proxy: FaultProxy;
   let server: DDPServer;
   let clientSite: { url: string; close(): Promise<void> };
 
@@ -45,7 +45,7 @@ describe.skipIf(!runBrowserTests)('the inspector in headless Chromium', () => {
     inspector = await startInspector({ port: 0, pageDir });
     server = ddpServer(`${inspector.inspectUrl}?name=server`);
     const { port } = await server.listen(0, '127.0.0.1');
-    proxy = await startTcpProxy(port);
+    proxy = await startFaultProxy(port);
     clientSite = await serveDirectory(clientDir);
     browser = await launchChromium();
     mkdirSync(shots, { recursive: true });

@@ -2,12 +2,12 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Connection, connect } from '@ddpx/client';
 import { createServer } from '@ddpx/server';
+import { startFaultProxy } from '@ddpx/testing';
+import { browserTestsEnabled, launchChromium } from '@ddpx/testing/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningInspector, startInspector } from '../src/index.js';
 import { buildInspectorPage } from './support/buildPages.js';
-import { launchChromium, runBrowserTests } from './support/chromium.js';
 import { SCREENSHOTS_DIR } from './support/screenshots.js';
-import { startTcpProxy } from './support/tcpProxy.js';
 
 const shots = SCREENSHOTS_DIR;
 const SESSIONS = 500;
@@ -24,7 +24,7 @@ function whenConnected(c: Connection): Promise<void> {
   });
 }
 
-describe.skipIf(!runBrowserTests)('the inspector with a fleet of sessions', () => {
+describe.skipIf(!browserTestsEnabled())('the inspector with a fleet of sessions', () => {
   let pageDir: string;
   let inspector: RunningInspector;
 
@@ -48,7 +48,7 @@ describe.skipIf(!runBrowserTests)('the inspector with a fleet of sessions', () =
     server.on('detach', () => detaches++);
     server.on('resume', () => resumes++);
     const { port } = await server.listen(0, '127.0.0.1');
-    const proxy = await startTcpProxy(port);
+    const proxy = await startFaultProxy(port);
     const clients: Connection[] = [];
     const browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });

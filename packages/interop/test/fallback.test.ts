@@ -1,11 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CollectionChange, Connection } from '@ddpx/client';
+import { type FaultProxy, sleep, startFaultProxy, until } from '@ddpx/testing';
 import { DDPServer } from 'mongodb-livedata-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from './support/faultProxy.js';
 import { clientView, startFrontend } from './support/harness.js';
-import { sleep, until } from './support/until.js';
 
 // The ddpx client against mongodb-livedata-server (Meteor's ddp-server without resumption, a
 // Meteor ≤ 3.4 server), through the fault proxy. After a cut the offered session is ignored: the

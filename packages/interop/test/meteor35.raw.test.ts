@@ -1,9 +1,15 @@
 import type { ServerOptions } from '@ddpx/server';
+import {
+  closeRawClients,
+  cutAtNth,
+  type FaultProxy,
+  RawClient,
+  sleep,
+  startFaultProxy,
+  until,
+} from '@ddpx/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cutAtNth, type FaultProxy, startFaultProxy } from './support/faultProxy.js';
 import { type Backend, startBackend } from './support/harness.js';
-import { closeRawClients, RawClient } from './support/rawClient.js';
-import { sleep, until } from './support/until.js';
 
 // A raw client speaking Meteor 3.5's resumption fields (`connect{session, receivedCount}`, the
 // `{msg:'disconnect'}` goodbye) against the ddpx server, through the fault proxy, so drops are real

@@ -1,7 +1,6 @@
+import { cutAtNth, sleep, until } from '@ddpx/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cutAtNth } from './support/faultProxy.js';
 import { clientView, converged, exactlyOnceViolations, type Rig, startRig } from './support/harness.js';
-import { sleep, until } from './support/until.js';
 
 // ddpx client ↔ fault proxy ↔ ddpx server with resumption on. Each case runs N method calls (mixed
 // wait / non-wait, some writing to the published collection, some slow) while the server mutates the

@@ -1,8 +1,7 @@
+import { cutAtNth, sleep, until } from '@ddpx/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cutAtNth } from './support/faultProxy.js';
 import { converged, exactlyOnceViolations, type Rig, startRig } from './support/harness.js';
-import { sleep, until } from './support/until.js';
 
 // A fast-check property over random cut points and timings: whatever the faults, a resumed session
 // delivers every result exactly once, runs every method exactly once, and converges.

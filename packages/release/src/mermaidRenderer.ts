@@ -3,13 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, normalize } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-
-/** Debian's Chromium (or `CHROMIUM_PATH`); no browser is ever downloaded. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** True when {@link CHROMIUM} exists. */
-export const haveChromium = existsSync(CHROMIUM);
+import { launchChromium } from '@ddpx/testing/browser';
+import type { Browser } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
@@ -73,24 +68,10 @@ async function serveBundles(): Promise<Server> {
 
 /** Launches Chromium headless through playwright-core and loads Mermaid 11 (with the ELK layout) into a page. */
 export async function startMermaidRenderer(): Promise<MermaidRenderer> {
-  if (!haveChromium)
-    throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   const server = await serveBundles();
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     await page.waitForFunction(() => (globalThis as { mermaidLoaded?: boolean }).mermaidLoaded === true);

@@ -1,22 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { browserTestsEnabled, CHROMIUM_PATH } from '@ddpx/testing/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docsDiagrams, SVG_DIR, statechartSources, svgStamp } from '../src/diagramSources.js';
-import {
-  CHROMIUM,
-  haveChromium,
-  type MermaidRenderer,
-  startMermaidRenderer,
-} from '../src/mermaidRenderer.js';
+import { type MermaidRenderer, startMermaidRenderer } from '../src/mermaidRenderer.js';
 
 // Every Mermaid diagram in docs/ must render in Mermaid 11 (the default layout, as Markdown viewers
 // draw it), and the committed SVGs of the statecharts must come from the current sources. Debian's
 // Chromium through playwright-core; skipped locally without it, failing on CI (which installs it).
-const onCi = process.env.CI === 'true' || process.env.CI === '1';
-if (!haveChromium && !onCi)
-  console.warn(`[diagrams] skipped: ${CHROMIUM} not found (apt-get install -y chromium)`);
+if (!browserTestsEnabled())
+  console.warn(`[diagrams] skipped: ${CHROMIUM_PATH} not found (apt-get install -y chromium)`);
 
-describe.skipIf(!haveChromium && !onCi)('diagrams render', () => {
+describe.skipIf(!browserTestsEnabled())('diagrams render', () => {
   let renderer: MermaidRenderer;
   beforeAll(async () => {
     renderer = await startMermaidRenderer();

@@ -91,12 +91,14 @@ describe('the connection object (scenario 37)', () => {
     let conn!: Connection;
     const { wsUrl } = await start({ forwardedCount: 0 }, (s) => s.onConnection((c) => (conn = c)));
     const c = new RawClient(wsUrl, {
-      cookie: 'sid=secret',
-      authorization: 'Bearer secret',
-      'user-agent': 'test-agent',
-      'accept-language': 'fr',
-      'x-forwarded-for': '9.9.9.9',
-      'x-custom': 'nope',
+      headers: {
+        cookie: 'sid=secret',
+        authorization: 'Bearer secret',
+        'user-agent': 'test-agent',
+        'accept-language': 'fr',
+        'x-forwarded-for': '9.9.9.9',
+        'x-custom': 'nope',
+      },
     });
     await c.opened;
     c.send({ msg: 'connect', version: '1', support: ['1'] });
@@ -118,7 +120,7 @@ describe('the connection object (scenario 37)', () => {
       s.onConnection((c) => seen.push(c.clientAddress)),
     );
     for (const xff of ['1.1.1.1, 2.2.2.2', '6.6.6.6,1.1.1.1 , 2.2.2.2', '2.2.2.2', 'garbage, 2.2.2.2']) {
-      const c = new RawClient(wsUrl, { 'x-forwarded-for': xff });
+      const c = new RawClient(wsUrl, { headers: { 'x-forwarded-for': xff } });
       await c.opened;
       c.send({ msg: 'connect', version: '1', support: ['1'] });
       await c.next((m) => m.msg === 'connected');

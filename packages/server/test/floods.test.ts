@@ -157,7 +157,7 @@ describe('stored method results are bounded in bytes', () => {
 });
 
 describe('handshake and session slots', () => {
-  const from = (address: string) => ({ 'x-forwarded-for': address });
+  const from = (address: string) => ({ headers: { 'x-forwarded-for': address } });
   /** Waits until `count` of `clients` were closed (or 3 s passed), then a little longer for any extra. */
   const settled = async (clients: RawClient[], count: number) => {
     for (let t = 0; t < 300 && clients.filter((c) => c.closeCode !== undefined).length < count; t++)

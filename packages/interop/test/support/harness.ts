@@ -7,8 +7,7 @@ import {
   type ServerOptions,
 } from '@ddpx/server';
 import { seededRandom } from '@ddpx/statecharts';
-import { type FaultProxy, startFaultProxy } from './faultProxy.js';
-import { until } from './until.js';
+import { type FaultProxy, startFaultProxy, until } from '@ddpx/testing';
 
 /** A deterministic PRNG, so workloads are reproducible from a seed (the charts' own seeded source). */
 export const prng: (seed: number) => () => number = seededRandom;

@@ -1,11 +1,11 @@
 import { createServer, type Server, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cutAtNth, type FaultProxy, startFaultProxy } from './support/faultProxy.js';
-import { until } from './support/until.js';
+import { cutAtNth, type FaultProxy, startFaultProxy, until } from '../src/index.js';
 
 let echo: Server | undefined;
 let proxy: FaultProxy | undefined;
 const sockets: Socket[] = [];
+const servers: Server[] = [];
 
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.destroy();
@@ -13,7 +13,24 @@ afterEach(async () => {
   proxy = undefined;
   if (echo) await new Promise<void>((r) => echo!.close(() => r()));
   echo = undefined;
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
 });
+
+/** A TCP server on 127.0.0.1:0 that greets every connection with `name:` and echoes what it gets; returns its port. */
+async function namedServer(name: string): Promise<{ port: number; open: Socket[] }> {
+  const open: Socket[] = [];
+  const server = createServer((s) => {
+    open.push(s);
+    s.on('error', () => {});
+    s.on('close', () => open.splice(open.indexOf(s), 1));
+    s.write(`${name}:`);
+    s.on('data', (d) => s.write(d));
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  return { port: typeof address === 'object' && address ? address.port : 0, open };
+}
 
 /** An echo server behind a fresh proxy; returns a connected client socket and what it received. */
 async function setup() {
@@ -140,5 +157,48 @@ describe('fault proxy', () => {
     // The echo's second STOP chunk was cut just before its frame start (no `{"msg"` here: offset 0).
     expect(a.received).toBe('abc STOP def ');
     expect(proxy!.cuts).toBe(1);
+  });
+
+  it('retarget(port) sends new connections to the new target; open ones stay where they are', async () => {
+    const a = await namedServer('A');
+    const b = await namedServer('B');
+    proxy = await startFaultProxy(a.port);
+    expect(proxy.target).toEqual({ port: a.port });
+    const first = await dial(proxy.port);
+    await until(() => first.received === 'A:');
+    proxy.retarget(b.port);
+    expect(proxy.target).toEqual({ port: b.port });
+    const second = await dial(proxy.port);
+    await until(() => second.received === 'B:');
+    first.socket.write('still A');
+    await until(() => first.received === 'A:still A');
+    expect(first.closed).toBe(false);
+    expect(a.open.length).toBe(1);
+    expect(b.open.length).toBe(1);
+  });
+
+  it('assigning target with a host, and retarget with { cut: true }, moves every client', async () => {
+    const a = await namedServer('A');
+    const b = await namedServer('B');
+    proxy = await startFaultProxy({ host: '127.0.0.1', port: a.port });
+    const first = await dial(proxy.port);
+    await until(() => first.received === 'A:');
+    proxy.target = { host: '127.0.0.1', port: b.port };
+    expect(proxy.target).toEqual({ host: '127.0.0.1', port: b.port });
+    expect(first.closed).toBe(false);
+    proxy.retarget(a.port, { cut: true });
+    await until(() => first.closed && a.open.length === 0);
+    expect(proxy.cuts).toBe(1);
+    const again = await dial(proxy.port);
+    await until(() => again.received === 'A:');
+  });
+
+  it('rejects a target that is not a TCP port, synchronously', async () => {
+    const a = await namedServer('A');
+    proxy = await startFaultProxy(a.port);
+    expect(() => proxy!.retarget(0)).toThrow(RangeError);
+    expect(() => proxy!.retarget({ port: 70_000 })).toThrow(RangeError);
+    await expect(startFaultProxy(-1)).rejects.toThrow(RangeError);
+    expect(proxy.target).toEqual({ port: a.port });
   });
 });

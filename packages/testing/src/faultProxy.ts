@@ -11,7 +11,21 @@ export type Direction = 'up' | 'down';
  */
 export type CutMatcher = (text: string, direction: Direction) => number | undefined;
 
-/** A loopback TCP proxy that can cut, pause, delay and refuse the traffic it forwards. */
+/** Where a proxy forwards new connections: a TCP port on `host`. */
+export interface ProxyTarget {
+  /** The target's TCP port. */
+  port: number;
+  /** The target's host. @default '127.0.0.1' */
+  host?: string;
+}
+
+/** Options of {@link FaultProxy.retarget}. */
+export interface RetargetOptions {
+  /** Also cut the connections open now (as `cut()` does), so clients reconnect to the new target. @default false */
+  cut?: boolean;
+}
+
+/** A loopback TCP proxy that can cut, pause, delay and refuse the traffic it forwards, and be re-pointed. */
 export interface FaultProxy {
   /** The proxy's port on 127.0.0.1. */
   readonly port: number;
@@ -21,8 +35,16 @@ export interface FaultProxy {
   readonly accepted: number;
   /** Client/server socket pairs open now. */
   readonly open: number;
-  /** Cuts done so far (by `cut()` or a matcher). */
+  /** Cuts done so far (by `cut()`, a matcher or `retarget(…, { cut: true })`). */
   readonly cuts: number;
+  /** Where new connections go; assigning it is `retarget(target)`. */
+  target: ProxyTarget;
+  /**
+   * Sends new connections to `target` (a port on 127.0.0.1, or `{ host, port }`) from now on, e.g. to
+   * move clients from one server process to another; open connections stay on the old target unless
+   * `options.cut` is set.
+   */
+  retarget(target: number | ProxyTarget, options?: RetargetOptions): void;
   /** Destroys every open pair abruptly (TCP reset, no WebSocket close frame); data still queued is lost. */
   cut(): void;
   /** Stops forwarding in both directions; chunks are buffered until `resume()` (or lost on `cut()`). */
@@ -66,14 +88,22 @@ class Pair {
   }
 }
 
+function toTarget(target: number | ProxyTarget): ProxyTarget {
+  const t = typeof target === 'number' ? { port: target } : { ...target };
+  if (!Number.isInteger(t.port) || t.port <= 0 || t.port > 65535)
+    throw new RangeError(`proxy target port must be an integer in 1..65535, got ${String(t.port)}`);
+  return t;
+}
+
 function kill(socket: Socket): void {
   if (socket.destroyed) return;
   if (typeof socket.resetAndDestroy === 'function' && !socket.connecting) socket.resetAndDestroy();
   else socket.destroy();
 }
 
-/** Starts a fault-injecting TCP proxy on 127.0.0.1 port 0 in front of `target`. */
-export async function startFaultProxy(target: { port: number; host?: string }): Promise<FaultProxy> {
+/** Starts a fault-injecting TCP proxy on 127.0.0.1 port 0 in front of `target` (a port on 127.0.0.1, or `{ host, port }`). */
+export async function startFaultProxy(target: number | ProxyTarget): Promise<FaultProxy> {
+  let current = toTarget(target);
   const pairs = new Set<Pair>();
   let paused = false;
   let latency = 0;
@@ -144,7 +174,11 @@ export async function startFaultProxy(target: { port: number; host?: string }): 
       kill(client);
       return;
     }
-    const upstream = netConnect({ port: target.port, host: target.host ?? '127.0.0.1', allowHalfOpen: true });
+    const upstream = netConnect({
+      port: current.port,
+      host: current.host ?? '127.0.0.1',
+      allowHalfOpen: true,
+    });
     upstream.on('error', () => {});
     upstream.setNoDelay(true);
     client.setNoDelay(true);
@@ -176,6 +210,11 @@ export async function startFaultProxy(target: { port: number; host?: string }): 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 
+  const retarget = (next: number | ProxyTarget, options: RetargetOptions = {}): void => {
+    current = toTarget(next);
+    if (options.cut) cutAll();
+  };
+
   return {
     port,
     wsUrl: `ws://127.0.0.1:${port}/websocket`,
@@ -188,6 +227,13 @@ export async function startFaultProxy(target: { port: number; host?: string }): 
     get cuts() {
       return cuts;
     },
+    get target() {
+      return { ...current };
+    },
+    set target(next: ProxyTarget) {
+      retarget(next);
+    },
+    retarget,
     cut: () => cutAll(),
     pause: () => {
       paused = true;
@@ -215,29 +261,4 @@ export async function startFaultProxy(target: { port: number; host?: string }): 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** A matcher that cuts at the `nth` (1-based) server → client occurrence of `needle`, passing the bytes before it. */
-export function cutAtNth(needle: string, nth: number): CutMatcher {
-  let seen = 0;
-  return (text, direction) => {
-    if (direction !== 'down') return undefined;
-    let from = 0;
-    for (;;) {
-      const at = text.indexOf(needle, from);
-      if (at < 0) return undefined;
-      seen++;
-      if (seen >= nth) return frameStart(text, at);
-      from = at + needle.length;
-    }
-  };
-}
-
-/** Offset of the WebSocket frame holding `at`: back to the `{` that opens its JSON, minus the frame header. */
-function frameStart(text: string, at: number): number {
-  const brace = text.lastIndexOf('{"msg"', at);
-  if (brace < 0) return 0;
-  // Unmasked server frames: 2-byte header, +2 for 126..65535 byte payloads, +8 beyond.
-  const header = text.charCodeAt(brace - 3) === 126 && text.charCodeAt(brace - 4) === 0x81 ? 4 : 2;
-  return Math.max(0, brace - header);
 }

@@ -1,4 +1,4 @@
-/** Resolves once `check()` holds, polling every few ms; rejects after `ms` with `what` in the message. */
+/** Resolves once `check()` holds, polling every 2 ms; rejects after `ms` with `what` in the message. */
 export async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -7,5 +7,5 @@ export async function until(check: () => boolean, ms = 5000, what = 'condition')
   }
 }
 
-/** Resolves after `ms`. */
+/** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
