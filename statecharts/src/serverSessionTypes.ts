@@ -17,6 +17,7 @@ export const CLOSE_REASONS = Object.freeze([
   'rate-limited',
   'evicted',
   'server-full',
+  'moved',
 ] as const);
 
 /** Why a server session ended: one closed union, carried by every path to `closed`. */
@@ -87,6 +88,11 @@ export type ServerSessionEvent =
   | { type: 'EVICT' }
   | { type: 'CLOSE' }
   | { type: 'SERVER.CLOSE' }
+  /**
+   * The session goes on elsewhere (a shared store): another process took it over, or this one drains
+   * and hands it to whichever process its client reaches next. It ends here without running onClose.
+   */
+  | { type: 'MOVED' }
   | { type: 'ABORT'; reason: AbortReason };
 
 /** The machine's output once `closed` (or `handedOff`, with no reason). */

@@ -45,6 +45,7 @@ const EVENTS: AnyEventObject[] = [
   { type: 'EVICT' },
   { type: 'CLOSE' },
   { type: 'SERVER.CLOSE' },
+  { type: 'MOVED' },
   { type: 'ABORT', reason: 'protocol-error' },
   { type: 'ABORT', reason: 'slow-consumer' },
   { type: 'ABORT', reason: 'rate-limited' },
@@ -122,6 +123,8 @@ function expectedReason(
       return 'connection-close';
     case 'SERVER.CLOSE':
       return 'server-close';
+    case 'MOVED':
+      return 'moved';
     case 'ABORT':
       return e.reason as CloseReason;
     default:

@@ -229,7 +229,7 @@ describe('server session machine', () => {
   });
 
   it('CLOSE_REASONS lists the closed union', () => {
-    expect(CLOSE_REASONS).toHaveLength(17);
-    expect(new Set(CLOSE_REASONS).size).toBe(17);
+    expect(CLOSE_REASONS).toHaveLength(18);
+    expect(new Set(CLOSE_REASONS).size).toBe(18);
   });
 });

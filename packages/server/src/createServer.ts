@@ -15,6 +15,7 @@ import { Session } from './session.js';
 import type { SessionHost } from './sessionHost.js';
 import { SockjsEndpoint } from './sockjsEndpoint.js';
 import type { Bus, ClusterSession } from './store.js';
+import { StoreLink } from './storeLink.js';
 import type {
   CloseReason,
   Connection,
@@ -24,6 +25,11 @@ import type {
   ServerListener,
 } from './types.js';
 import { WebsocketEndpoint } from './websocketEndpoint.js';
+
+/** How often a method id running on another live process is looked up again. */
+const CLAIM_POLL_MS = 25;
+/** Longest a draining server waits for methods still running to record their answers. */
+const METHOD_SETTLE_MS = 10_000;
 
 /** A pending handshake at least this old may be evicted to make room for a new socket. */
 const IDLE_HANDSHAKE_MS = 1000;
@@ -75,6 +81,7 @@ export class DDPServer {
   private unbind: (() => void) | undefined;
   private closing: Promise<void> | undefined;
   private readonly inspectorLink: ServerInspectorLink | undefined;
+  private readonly link: StoreLink | undefined;
 
   constructor(options?: ServerOptions) {
     this.options = resolveOptions(options);
@@ -107,6 +114,15 @@ export class DDPServer {
           });
     this.bus =
       o.store?.bus ?? new MemoryBus((error, topic) => this.reportError(error, `bus handler of '${topic}'`));
+    this.link = o.store
+      ? new StoreLink(o.store, {
+          gracePeriodMs: o.resume.gracePeriodMs,
+          claimPollMs: CLAIM_POLL_MS,
+          reportError: (error, context) => this.reportError(error, context),
+        })
+      : undefined;
+    // Another process took one of ours over (its client reconnected there): our copy goes, quietly.
+    o.store?.onTakeover((id) => this.sessions.get(id)?.sendEvent({ type: 'MOVED' }));
     this.host = this.sessionHost();
     this.inspectorLink = openInspectorLink(this.options, () => this.httpServer);
   }
@@ -218,6 +234,17 @@ export class DDPServer {
   private async shutdown(drainMs: number): Promise<void> {
     for (const session of [...this.pending]) session.sendEvent({ type: 'SERVER.CLOSE' });
     const sessions = [...this.sessions.values()];
+    const link = this.link;
+    // With a shared store a session is not closed but handed over: released to the store, then its
+    // socket closed (1001), so its client resumes on whichever process it reaches next.
+    const released: Promise<void>[] = [];
+    const end = (session: Session): void => {
+      if (!link) {
+        session.sendEvent({ type: 'SERVER.CLOSE' });
+        return;
+      }
+      released.push(link.release(session.id).then(() => session.sendEvent({ type: 'MOVED' })));
+    };
     if (drainMs > 0 && sessions.length > 1) {
       const step = drainMs / sessions.length;
       await new Promise<void>((resolve) => {
@@ -228,14 +255,17 @@ export class DDPServer {
             resolve();
             return;
           }
-          session.sendEvent({ type: 'SERVER.CLOSE' });
+          end(session);
           setTimeout(next, step);
         };
         next();
       });
     } else {
-      for (const session of sessions) session.sendEvent({ type: 'SERVER.CLOSE' });
+      for (const session of sessions) end(session);
     }
+    // Methods still running answer into the store, so a copy re-sent elsewhere is answered, not re-run.
+    await Promise.all(released);
+    await link?.settled(METHOD_SETTLE_MS);
     for (const session of [...this.pending]) session.sendEvent({ type: 'SERVER.CLOSE' });
     this.websocket?.close();
     this.inspectorLink?.close();
@@ -312,14 +342,20 @@ export class DDPServer {
       method: (name) => this.methodHandlers.get(name),
       publication: (name) => this.publications.get(name),
       universalPublications: () => this.universal,
+      link: this.link,
       decideResume: (request) => decideResume(request, (id) => this.sessions.get(id), this.options.resume),
       serverFull: () => this.sessions.size >= this.options.maxSessions && this.detachedOrder.size === 0,
-      established: (session, stale) => {
+      established: (session, stale, rebuilt) => {
         // The owner's own detached session that could not be resumed ends now (Meteor 3.5).
         stale?.supersede();
         this.settlePending(session);
         if (this.sessions.size >= this.options.maxSessions) this.detachedOrder.values().next().value?.evict();
         this.sessions.set(session.id, session);
+        // A session rebuilt from the store is not new: onConnection ran on the process that started it.
+        if (rebuilt) {
+          this.events.emit('resume', { connection: session.connection, replayed: 0, rebuilt: true });
+          return;
+        }
         this.runConnectionHooks(session.connection);
         this.events.emit('connection', { connection: session.connection });
       },

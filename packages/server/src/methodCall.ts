@@ -1,5 +1,6 @@
 import { DDPError, encode, type MethodMessage, type WireError } from '@ddpx/protocol';
 import type { ReplayBudget } from './replayBuffer.js';
+import type { MethodClaim } from './store.js';
 import type { Connection, MethodHandler, MethodInvocation } from './types.js';
 
 /** What running a method needs from its session. */
@@ -19,6 +20,10 @@ export interface MethodHost {
   /** The `too-many-requests` error when a rate-limit rule refuses this call, else undefined. */
   rateLimited(type: 'method', name: string): WireError | undefined;
   reportError(error: unknown, context: string): void;
+  /** The cluster-wide claim of a method id (a shared store), or undefined when this process alone decides. */
+  claimMethod?(methodId: string): Promise<MethodClaim> | undefined;
+  /** A method's answer frames, for the store (not awaited). */
+  methodAnswered?(methodId: string, frames: readonly string[]): void;
 }
 
 /** The wire error for anything a handler threw: DDPErrors as they are, everything else as 500. */
@@ -155,6 +160,23 @@ export class MethodCalls {
       this.drop(msg.id); // nothing ran: a re-send is checked again
       return;
     }
+    const claim = this.host.claimMethod?.(msg.id);
+    if (claim) return claim.then((c) => this.claimed(msg, handler, c));
+    return this.invoke(msg, handler);
+  }
+
+  // With a shared store: a method another process answered is answered from the store, never run here.
+  private claimed(msg: MethodMessage, handler: MethodHandler, claim: MethodClaim): void | Promise<void> {
+    if (claim.kind !== 'done') return this.invoke(msg, handler);
+    if (this.memory.get(msg.id) !== PENDING) return; // the session ended meanwhile
+    const [updated, result] = claim.frames;
+    if (updated === undefined || result === undefined) return this.invoke(msg, handler);
+    const frames: [string, string] = [updated, result];
+    this.host.writeFrames(frames);
+    this.remember(msg.id, frames);
+  }
+
+  private invoke(msg: MethodMessage, handler: MethodHandler): void | Promise<void> {
     const invocation = new Invocation(this.host, msg.randomSeed);
     let unblocked = false;
     let release: (() => void) | undefined;
@@ -196,7 +218,9 @@ export class MethodCalls {
   }
 
   private finish(msg: MethodMessage, result: unknown, error: unknown, failed: boolean): void {
-    if (!this.memory.has(msg.id)) return; // the session ended while it ran
+    // A session that ended (or moved to another process) while it ran: the store still hears the answer.
+    const live = this.memory.has(msg.id);
+    if (!live && !this.host.methodAnswered) return;
     const updated = encode({ msg: 'updated', methods: [msg.id] });
     let resultFrame: string;
     if (failed) {
@@ -212,11 +236,17 @@ export class MethodCalls {
     }
     // Meteor's order for a method that completes: `updated` (its write fence) then `result`, in one write.
     const frames: [string, string] = [updated, resultFrame];
+    this.host.methodAnswered?.(msg.id, frames);
+    if (!live) return;
     this.host.writeFrames(frames);
+    this.remember(msg.id, frames);
+  }
+
+  private remember(id: string, frames: [string, string]): void {
     // Re-inserted so the map's order is completion order, which `forget` relies on.
-    this.drop(msg.id);
-    const bytes = msg.id.length + updated.length + resultFrame.length;
-    this.memory.set(msg.id, { frames, bytes, resultNumber: this.host.sentCount() });
+    this.drop(id);
+    const bytes = id.length + frames[0].length + frames[1].length;
+    this.memory.set(id, { frames, bytes, resultNumber: this.host.sentCount() });
     this.hold(bytes);
     this.forget();
   }

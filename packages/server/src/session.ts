@@ -20,6 +20,8 @@ import { CloseCode, type ServerSocket, type ServerSocketHandlers, type SocketFau
 import { type SessionActor, startSessionActor } from './sessionActor.js';
 import { closeCodeFor, connectRequest } from './sessionHelpers.js';
 import type { SessionHost } from './sessionHost.js';
+import type { MethodClaim, SessionRecord } from './store.js';
+import type { RemoteLookup, StoredSessionSource } from './storeLink.js';
 import { Subscriptions, type SubscriptionsHost } from './subscriptions.js';
 import type { CloseReason, Connection, MethodHandler, PublicationHandler, TransportKind } from './types.js';
 
@@ -40,9 +42,12 @@ const PING = '{"msg":"ping"}';
  * created on first use, and the session is its socket's handler object itself.
  */
 export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, ServerSocketHandlers {
-  /** The session id (`connected.session`, `connection.id`). */
-  readonly id = randomId();
-  readonly connection: ConnectionHandle;
+  private sessionId = randomId();
+  private handle: ConnectionHandle;
+  /** Frames that arrived while the store was asked about the session named in `connect`. */
+  private held: string[] | undefined;
+  /** The stored session this one continues (taken over from another process), until established. */
+  private rebuilding: SessionRecord | undefined;
   readonly replay: ReplayBuffer;
   readonly transport: TransportKind;
   /** When the socket was accepted (`performance.now()`), for evicting idle handshakes. */
@@ -74,7 +79,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     this.socket = socket;
     this.transport = socket.kind;
     // The socket's whitelisted headers are its own copy, never changed: shared, frozen.
-    this.connection = new ConnectionHandle(this.id, address, Object.freeze(socket.headers), this);
+    this.handle = new ConnectionHandle(this.sessionId, address, Object.freeze(socket.headers), this);
     this.replay = new ReplayBuffer(
       o.resume.gracePeriodMs > 0 ? o.resume.replayBufferMessages : 0,
       o.resume.maxTotalReplayBytes,
@@ -82,6 +87,16 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     );
     socket.setHandlers(this);
     this.actor = startSessionActor(this, o);
+  }
+
+  /** The session id (`connected.session`, `connection.id`): a stored session's when it was rebuilt here. */
+  get id(): string {
+    return this.sessionId;
+  }
+
+  /** The public connection handle. */
+  get connection(): ConnectionHandle {
+    return this.handle;
   }
 
   /** The session's merge box (created on first use). */
@@ -161,6 +176,11 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
 
   private receive(text: string): void {
     if (this.ended) return;
+    if (this.held) {
+      if (this.held.length >= this.host.options.maxQueuedMessages) this.abort('queue-overflow');
+      else this.held.push(text);
+      return;
+    }
     this.noteActivity();
     const o = this.host.options;
     const res = parse(text, { from: 'client', maxDepth: o.maxDepth, serverVersions: o.supportedDDPVersions });
@@ -198,12 +218,45 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
   // The token stays out of the event, so it never enters a snapshot (or an inspector).
   private connect(request: ResumeRequest): void {
     const decision = this.host.decideResume(request);
+    const link = this.host.link;
+    // Not held here, but maybe by another process: ask the store (frames arriving meanwhile wait).
+    if (link && decision.kind === 'new' && decision.reason === 'unknown-session' && request.resumeToken) {
+      this.held = [];
+      void link.lookup(request).then((found) => this.connectFromStore(request, found));
+      return;
+    }
     this.decision = decision;
     if (decision.kind === 'resume' && decision.session.phase === 'established') {
       decision.session.dropReplacedSocket();
     }
     const { resumeToken: _secret, ...chartRequest } = request;
     this.sendEvent({ type: 'DDP.CONNECT', ...chartRequest });
+  }
+
+  private connectFromStore(request: ResumeRequest, found: RemoteLookup): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    if (this.ended) {
+      if (found.kind === 'rebuild') void this.host.link?.release(found.record.id);
+      return;
+    }
+    if (found.kind === 'rebuild') {
+      const record = found.record;
+      this.rebuilding = record;
+      this.sessionId = record.id;
+      this.handle = new ConnectionHandle(record.id, this.handle.clientAddress, this.handle.httpHeaders, this);
+      this.userId = record.userId;
+      this.decision = { kind: 'new', reason: undefined };
+    } else this.decision = { kind: 'new', reason: found.reason };
+    const { resumeToken: _secret, ...chartRequest } = request;
+    this.sendEvent({ type: 'DDP.CONNECT', ...chartRequest });
+    const socket = this.socket;
+    socket?.cork();
+    try {
+      for (const text of held) this.receive(text);
+    } finally {
+      socket?.uncork();
+    }
   }
 
   private rejected(res: Rejection): void {
@@ -276,8 +329,10 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
       case 'method':
         return this.methods.run(item);
       case 'sub':
+        this.host.link?.subscribed(this.id, { id: item.id, name: item.name, params: item.params ?? [] });
         return this.subs.start(item);
       case 'unsub':
+        this.host.link?.unsubscribed(this.id, item.id);
         this.subs.stopSubscription(item.id);
         return;
       case 'error':
@@ -389,15 +444,30 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     const decision = this.decision;
     this.decision = undefined;
     const refusal = decision?.kind === 'new' ? decision.reason : undefined;
+    const rebuilt = this.rebuilding !== undefined;
+    this.rebuilding = undefined;
     const message: ConnectedMessage = { msg: 'connected', session: this.id };
-    if (refusal) message.resumeReason = refusal;
+    if (rebuilt) message.resumeReason = 'rebuilt';
+    else if (refusal) message.resumeReason = refusal;
     if (this.host.options.resume.gracePeriodMs > 0) {
       this.token = newResumeToken();
       message.resumeToken = this.token;
     }
     this.socket?.send(encode(message));
     if (this.host.universalPublications().length > 0) this.subs.startUniversal();
-    this.host.established(this, decision?.kind === 'new' ? decision.stale : undefined);
+    this.host.established(this, decision?.kind === 'new' ? decision.stale : undefined, rebuilt);
+    this.host.link?.established(this.stored());
+  }
+
+  /** What the shared store keeps of this session. */
+  private stored(): StoredSessionSource {
+    return {
+      id: this.id,
+      userId: this.userId,
+      version: this.version ?? '1',
+      sentCount: this.replay.sentCount,
+      tokens: [this.token, this.previousToken],
+    };
   }
 
   /** action startBuffering */
@@ -497,6 +567,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     this.socket?.send(
       encode({ msg: 'connected', session: this.id, resumeReason: 'resumed', resumeToken: this.token }),
     );
+    this.host.link?.resumed(this.stored());
     for (const frame of missed) this.writeFrame(frame);
   }
 
@@ -507,6 +578,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
 
   /** action emitDetach */
   emitDetach(): void {
+    this.host.link?.detached(this.stored());
     this.host.detached(this);
   }
 
@@ -518,7 +590,12 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     this.box?.clear();
     this.methodCalls?.clear();
     this.replay.release();
-    this.connection.runCloseCallbacks();
+    // A session that goes on on another process has not ended: no onClose, and its record stays.
+    if (reason === 'moved') this.host.link?.forget(this.id);
+    else {
+      this.host.link?.closed(this.id);
+      this.connection.runCloseCallbacks();
+    }
     this.host.closed(this, reason);
   }
 
@@ -551,10 +628,17 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     if (this.ended) throw new Error("Can't call setUserId on a closed session");
     if (userId === this.userId) return;
     this.userId = userId;
+    this.host.link?.userChanged(this.id, userId);
     await this.subscriptions?.rerunAll();
   }
   reportError(error: unknown, context: string): void {
     this.host.reportError(error, context, this.connection as Connection);
+  }
+  claimMethod(methodId: string): Promise<MethodClaim> | undefined {
+    return this.host.link?.claim(this.id, methodId);
+  }
+  methodAnswered(methodId: string, frames: readonly string[]): void {
+    this.host.link?.answered(this.id, methodId, frames);
   }
   rateLimited(type: 'method' | 'subscription', name: string): WireError | undefined {
     const limiter = this.host.rateLimiter;

@@ -32,6 +32,7 @@ export function closeCodeFor(reason: CloseReason | undefined): number {
     case 'rate-limited':
       return CloseCode.policyViolation;
     case 'server-close':
+    case 'moved':
       return CloseCode.goingAway;
     case 'server-full':
     case 'evicted':

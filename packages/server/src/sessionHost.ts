@@ -3,6 +3,7 @@ import type { RateLimiter } from './rateLimiter.js';
 import type { ReplayBudget } from './replayBuffer.js';
 import type { ResumeDecision, ResumeRequest } from './resumption.js';
 import type { Session } from './session.js';
+import type { StoreLink } from './storeLink.js';
 import type { CloseReason, Connection, MethodHandler, PublicationHandler } from './types.js';
 
 /** What a session needs from its server. */
@@ -14,14 +15,19 @@ export interface SessionHost {
   method(name: string): MethodHandler | undefined;
   publication(name: string): PublicationHandler | undefined;
   universalPublications(): readonly PublicationHandler[];
+  /** The shared store, when there is one. */
+  readonly link: StoreLink | undefined;
   /** The resume decision for a `connect` (taken once, when it arrives). */
   decideResume(request: ResumeRequest): ResumeDecision<Session>;
   /** Whether a new session would exceed `maxSessions` with no detached session left to evict. */
   serverFull(): boolean;
-  /** A new session is established; `stale` is the owner's detached session it supersedes. */
-  established(session: Session, stale: Session | undefined): void;
+  /**
+   * A new session is established; `stale` is the owner's detached session it supersedes; `rebuilt`
+   * when it continues a stored session of another process (no onConnection: a `resume` event).
+   */
+  established(session: Session, stale: Session | undefined, rebuilt: boolean): void;
   detached(session: Session): void;
-  resumed(session: Session, replayed: number): void;
+  resumed(session: Session, replayed: number, rebuilt?: boolean): void;
   closed(session: Session, reason: CloseReason): void;
   /** The session's machine finished (any path, including pre-handshake ones). */
   ended(session: Session): void;

@@ -78,8 +78,11 @@ export type PublicationHandler = (this: PublicationContext, ...params: unknown[]
 export interface ServerEvents {
   /** A new session was established (after `connected` and universal publications). */
   connection: { connection: Connection };
-  /** A detached session was resumed by its client on a new socket. */
-  resume: { connection: Connection; replayed: number };
+  /**
+   * A detached session was resumed by its client on a new socket; `rebuilt` when it came from another
+   * process through the shared store (its subscriptions re-run here, nothing replayed).
+   */
+  resume: { connection: Connection; replayed: number; rebuilt?: boolean };
   /** A session lost its socket without a goodbye and waits for its client. */
   detach: { connection: Connection; gracePeriodMs: number };
   /** A session ended, with the reason. */
@@ -94,10 +97,12 @@ export type ServerListener<E extends keyof ServerEvents> = (event: ServerEvents[
 /**
  * Why a client that asked to resume got a new session instead, sent to it as `connected.resumeReason`
  * (a field Meteor clients ignore): resumption off, no such session, no `receivedCount` (a pre-3.5
- * client), or a count the replay buffer no longer covers.
+ * client), a count the replay buffer no longer covers, or (with a shared store) a store that could
+ * not be reached.
  */
 export type ResumeRefusal =
   | 'resume-disabled'
   | 'unknown-session'
   | 'no-received-count'
-  | 'count-outside-buffer';
+  | 'count-outside-buffer'
+  | 'store-unavailable';
