@@ -8,7 +8,7 @@ import { openInspectorLink, type ServerInspectorLink } from './inspectorLink.js'
 import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
 import { RateLimiter } from './rateLimiter.js';
 import { ReplayBudget } from './replayBuffer.js';
-import { decideResume } from './resumption.js';
+import { decideResume, Resumption } from './resumption.js';
 import { CloseCode, type ServerSocket } from './serverSocket.js';
 import { Session } from './session.js';
 import type { SessionHost } from './sessionHost.js';
@@ -288,7 +288,9 @@ export class DDPServer {
       method: (name) => this.methodHandlers.get(name),
       publication: (name) => this.publications.get(name),
       universalPublications: () => this.universal,
-      decideResume: (request) => decideResume(request, (id) => this.sessions.get(id), this.options.resume),
+      resumption: new Resumption<Session>((request) =>
+        decideResume(request, (id) => this.sessions.get(id), this.options.resume),
+      ),
       serverFull: () => this.sessions.size >= this.options.maxSessions && this.detachedOrder.size === 0,
       established: (session, stale) => {
         // The owner's own detached session that could not be resumed ends now (Meteor 3.5).
