@@ -45,6 +45,8 @@ export {
   CLOSE_REASONS,
   type CloseReason,
   type ConnectRequest,
+  type ResumeRefusal,
+  type ResumeVerdict,
   SERVER_SESSION_EFFECTS,
   type ServerSessionActionName,
   type ServerSessionContext,

@@ -93,7 +93,7 @@ describe('server session machine', () => {
     expect(s.value()).toBe('detached');
     expect(s.log).toEqual(['emitDetach', 'startBuffering']);
     s.tick(14_999);
-    s.actor.send({ type: 'RESUME' });
+    s.actor.send({ type: 'RESUME', receivedCount: 0 });
     expect(s.value()).toEqual({ established: 'idle' });
     expect(s.log).toEqual(['emitDetach', 'startBuffering', 'emitResume', 'flushBuffer']);
     s.tick(15_000);
@@ -143,7 +143,7 @@ describe('server session machine', () => {
     expect(s.value()).toBe('detached');
     expect(s.log).toEqual(['emitDetach', 'startBuffering']);
     s.take();
-    s.actor.send({ type: 'RESUME' });
+    s.actor.send({ type: 'RESUME', receivedCount: 0 });
     expect(s.value()).toMatchObject({ established: 'idle' });
     expect(s.log).toEqual(['emitResume', 'flushBuffer']);
   });
@@ -213,9 +213,16 @@ describe('server session machine', () => {
     }
   });
 
-  it('resumesExisting hands the socket to a detached session: no connection event, no close reason', () => {
-    const s = startSession({}, { resumesExisting: () => true });
-    s.connect();
+  it('a resume decision on DDP.CONNECT hands the socket to a detached session: no connection event, no close reason', () => {
+    const s = startSession();
+    s.actor.send({
+      type: 'DDP.CONNECT',
+      version: '1',
+      support: ['1'],
+      session: 'S',
+      receivedCount: 2,
+      resume: 'resumed',
+    });
     expect(s.value()).toBe('handedOff');
     expect(s.actor.getSnapshot().status).toBe('done');
     expect(s.log).toEqual(['handOffSocket']);

@@ -9,7 +9,7 @@ import { MemoryBus } from './memoryBus.js';
 import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
 import { RateLimiter } from './rateLimiter.js';
 import { ReplayBudget } from './replayBuffer.js';
-import { decideResume } from './resumption.js';
+import { decideResume, type ResumeDecision, type ResumeRequest, Resumption } from './resumption.js';
 import { CloseCode, type ServerSocket } from './serverSocket.js';
 import { Session } from './session.js';
 import type { SessionHost } from './sessionHost.js';
@@ -343,7 +343,7 @@ export class DDPServer {
       publication: (name) => this.publications.get(name),
       universalPublications: () => this.universal,
       link: this.link,
-      decideResume: (request) => decideResume(request, (id) => this.sessions.get(id), this.options.resume),
+      resumption: new Resumption<Session>((request) => this.decideResume(request)),
       serverFull: () => this.sessions.size >= this.options.maxSessions && this.detachedOrder.size === 0,
       established: (session, stale, rebuilt) => {
         // The owner's own detached session that could not be resumed ends now (Meteor 3.5).
@@ -377,6 +377,22 @@ export class DDPServer {
       ended: (session) => this.unregister(session),
       reportError: (error, context, connection) => this.reportError(error, context, connection),
     };
+  }
+
+  // This process's sessions first; one it does not hold may be another process's (a shared store).
+  private decideResume(request: ResumeRequest): ResumeDecision<Session> | Promise<ResumeDecision<Session>> {
+    const local = decideResume(request, (id) => this.sessions.get(id), this.options.resume);
+    const link = this.link;
+    if (!link || local.kind !== 'new' || local.reason !== 'unknown-session' || !request.resumeToken)
+      return local;
+    return link
+      .lookup(request)
+      .then(
+        (found): ResumeDecision<Session> =>
+          found.kind === 'rebuild'
+            ? { kind: 'new', reason: undefined, rebuild: found.record }
+            : { kind: 'new', reason: found.reason },
+      );
   }
 
   private unregister(session: Session): void {

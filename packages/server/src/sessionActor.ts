@@ -11,6 +11,8 @@ import { MachineRunner } from './machineRunner.js';
 import type { ResolvedOptions } from './options.js';
 import type { Session } from './session.js';
 
+const PING = '{"msg":"ping"}';
+
 /** A running server session machine: a {@link MachineRunner}, or a real actor when inspected. */
 export interface SessionActor {
   /** Sends a lifecycle event to the machine. */
@@ -30,12 +32,15 @@ function sessionOf(context: ServerSessionContext): Session | undefined {
 }
 
 // Effects must never throw into the machine: a throwing action would stop it with an error.
-function bind(name: string, fn: (session: Session, context: ServerSessionContext) => void) {
-  return ({ context }: { context: ServerSessionContext }) => {
+function bind(
+  name: string,
+  fn: (session: Session, context: ServerSessionContext, event: ServerSessionEvent) => void,
+) {
+  return ({ context, event }: { context: ServerSessionContext; event: ServerSessionEvent }) => {
     const session = sessionOf(context);
     if (!session) return;
     try {
-      fn(session, context);
+      fn(session, context, event);
     } catch (err) {
       session.reportError(err, `session action ${name}`);
     }
@@ -51,18 +56,21 @@ const boundMachine = serverSessionMachine.provide({
   actions: {
     sendFailed: bind('sendFailed', (s, c) => s.sendFailed(c.calculatedVersion)),
     closeSocket: bind('closeSocket', (s, c) => s.closeSocket(c.closeReason)),
-    emitConnection: bind('emitConnection', (s) => s.establish()),
+    emitConnection: bind('emitConnection', (s, c) => s.establish(c.connectRequest)),
     emitDetach: bind('emitDetach', (s) => s.emitDetach()),
-    emitResume: bind('emitResume', (s) => s.emitResume()),
+    emitResume: bind('emitResume', (s, _c, e) => {
+      if (e.type === 'RESUME') s.emitResume(e.receivedCount);
+    }),
     emitClose: bind('emitClose', (s, c) => s.finish(c.closeReason ?? 'socket-closed')),
     startBuffering: bind('startBuffering', (s) => s.startBuffering()),
-    flushBuffer: bind('flushBuffer', (s) => s.flushBuffer()),
+    flushBuffer: bind('flushBuffer', (s, _c, e) => {
+      if (e.type === 'RESUME') s.flushBuffer(e.receivedCount);
+    }),
     dropBuffer: bind('dropBuffer', (s) => s.dropBuffer()),
     handOffSocket: bind('handOffSocket', (s, c) => s.handOff(c.connectRequest)),
-    sendPing: bind('sendPing', (s) => s.sendPing()),
+    sendPing: bind('sendPing', (s) => s.sendRaw(PING)),
   },
   guards: {
-    resumesExisting: ({ context }) => sessionOf(context)?.canResume() ?? false,
     serverFull: ({ context }) => sessionOf(context)?.serverFull() ?? false,
   },
 });

@@ -169,7 +169,7 @@ describe('MachineRunner', () => {
       { type: 'DDP.CONNECT', version: '1', support: ['1'] },
       { type: 'DDP.ACTIVITY' },
       { type: 'SOCKET.CLOSED' },
-      { type: 'RESUME' },
+      { type: 'RESUME', receivedCount: 0 },
       { type: 'CLOSE' },
     ] as const;
     const runner = new TestRunner(serverSessionMachine).start(input);
