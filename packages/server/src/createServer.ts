@@ -9,7 +9,7 @@ import { MemoryBus } from './memoryBus.js';
 import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
 import { RateLimiter } from './rateLimiter.js';
 import { ReplayBudget } from './replayBuffer.js';
-import { decideResume, type ResumeDecision, type ResumeRequest, Resumption } from './resumption.js';
+import { type DecideResume, decideResume, type ResumeRequest, Resumption } from './resumption.js';
 import { CloseCode, type ServerSocket } from './serverSocket.js';
 import { Session } from './session.js';
 import type { SessionHost } from './sessionHost.js';
@@ -234,17 +234,8 @@ export class DDPServer {
   private async shutdown(drainMs: number): Promise<void> {
     for (const session of [...this.pending]) session.sendEvent({ type: 'SERVER.CLOSE' });
     const sessions = [...this.sessions.values()];
-    const link = this.link;
-    // With a shared store a session is not closed but handed over: released to the store, then its
-    // socket closed (1001), so its client resumes on whichever process it reaches next.
-    const released: Promise<void>[] = [];
-    const end = (session: Session): void => {
-      if (!link) {
-        session.sendEvent({ type: 'SERVER.CLOSE' });
-        return;
-      }
-      released.push(link.release(session.id).then(() => session.sendEvent({ type: 'MOVED' })));
-    };
+    // With a shared store a session is handed over instead (StoreLink.handOver), not closed.
+    const end = this.link?.handOver() ?? ((session: Session) => session.sendEvent({ type: 'SERVER.CLOSE' }));
     if (drainMs > 0 && sessions.length > 1) {
       const step = drainMs / sessions.length;
       await new Promise<void>((resolve) => {
@@ -263,9 +254,7 @@ export class DDPServer {
     } else {
       for (const session of sessions) end(session);
     }
-    // Methods still running answer into the store, so a copy re-sent elsewhere is answered, not re-run.
-    await Promise.all(released);
-    await link?.settled(METHOD_SETTLE_MS);
+    await this.link?.handedOver(METHOD_SETTLE_MS);
     for (const session of [...this.pending]) session.sendEvent({ type: 'SERVER.CLOSE' });
     this.websocket?.close();
     this.inspectorLink?.close();
@@ -380,19 +369,9 @@ export class DDPServer {
   }
 
   // This process's sessions first; one it does not hold may be another process's (a shared store).
-  private decideResume(request: ResumeRequest): ResumeDecision<Session> | Promise<ResumeDecision<Session>> {
+  private decideResume(request: ResumeRequest): ReturnType<DecideResume<Session>> {
     const local = decideResume(request, (id) => this.sessions.get(id), this.options.resume);
-    const link = this.link;
-    if (!link || local.kind !== 'new' || local.reason !== 'unknown-session' || !request.resumeToken)
-      return local;
-    return link
-      .lookup(request)
-      .then(
-        (found): ResumeDecision<Session> =>
-          found.kind === 'rebuild'
-            ? { kind: 'new', reason: undefined, rebuild: found.record }
-            : { kind: 'new', reason: found.reason },
-      );
+    return this.link ? this.link.decide(local, request) : local;
   }
 
   private unregister(session: Session): void {

@@ -290,14 +290,11 @@ export class Session
   }
 
   // A session taken over from another process: its id and user, before anything is sent or run.
-  private restore(record: SessionRecord): void {
-    const handle = this.handle;
-    this.sessionId = record.id;
-    this.handle = new ConnectionHandle(record.id, handle.clientAddress, handle.httpHeaders, this);
-    this.userId = record.userId;
+  private restore({ id, userId }: SessionRecord): void {
+    const { clientAddress, httpHeaders } = this.handle;
+    [this.sessionId, this.userId] = [id, userId];
+    this.handle = new ConnectionHandle(id, clientAddress, httpHeaders, this);
   }
-
-  /** What the shared store keeps of this session. */
   private stored(): StoredSessionSource {
     const { id, userId, replay, tokens } = this;
     return { id, userId, version: this.version ?? '1', sentCount: replay.sentCount, tokens: tokens.valid };
@@ -436,10 +433,7 @@ export class Session
     this.host.link?.answered(this.id, methodId, frames);
   }
   noteSubscription(item: { id: string; name?: string; params?: unknown[] }, live: boolean): void {
-    const link = this.host.link;
-    if (!link) return;
-    if (live) link.subscribed(this.id, { id: item.id, name: item.name ?? '', params: item.params ?? [] });
-    else link.unsubscribed(this.id, item.id);
+    this.host.link?.noteSubscription(this.id, item, live);
   }
   rateLimited(type: 'method' | 'subscription', name: string): WireError | undefined {
     const { userId, id: connectionId } = this;

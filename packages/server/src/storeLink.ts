@@ -47,6 +47,7 @@ export class StoreLink {
   /** Methods claimed here whose answer is not recorded yet. */
   private running = 0;
   private idle: (() => void)[] = [];
+  private readonly releasing: Promise<void>[] = [];
 
   constructor(
     readonly store: SessionStore,
@@ -120,19 +121,33 @@ export class StoreLink {
     this.patch(sessionId, { userId });
   }
 
-  /** A subscription started (kept in the record for the cluster view and diagnostics). */
-  subscribed(sessionId: string, sub: StoredSubscription): void {
+  /** A subscription started (`live`) or stopped: kept in the record for the cluster view and diagnostics. */
+  noteSubscription(
+    sessionId: string,
+    sub: { id: string; name?: string; params?: unknown[] },
+    live: boolean,
+  ): void {
     const subs = this.subs.get(sessionId);
     if (!subs) return;
-    subs.set(sub.id, sub);
+    if (live) subs.set(sub.id, { id: sub.id, name: sub.name ?? '', params: sub.params ?? [] });
+    else if (!subs.delete(sub.id)) return;
     this.patch(sessionId, { subscriptions: [...subs.values()] });
   }
 
-  /** A subscription stopped. */
-  unsubscribed(sessionId: string, subId: string): void {
-    const subs = this.subs.get(sessionId);
-    if (!subs?.delete(subId)) return;
-    this.patch(sessionId, { subscriptions: [...subs.values()] });
+  /**
+   * The resume decision with a shared store: this process's own decision, unless it knows no such
+   * session and the client holds a token, in which case the store is asked (see {@link lookup}).
+   */
+  decide<D extends { kind: string; reason?: string }>(
+    local: D,
+    request: ResumeRequest,
+  ): D | Promise<D | { kind: 'new'; reason: RemoteRefusal | undefined; rebuild?: SessionRecord }> {
+    if (local.kind !== 'new' || local.reason !== 'unknown-session' || !request.resumeToken) return local;
+    return this.lookup(request).then((found) =>
+      found.kind === 'rebuild'
+        ? { kind: 'new', reason: undefined, rebuild: found.record }
+        : { kind: 'new', reason: found.reason },
+    );
   }
 
   /** The session really ended: nothing of it is left in the store. */
@@ -144,6 +159,26 @@ export class StoreLink {
   /** The session moved to another process (or this one is draining): forget it here, keep the record. */
   forget(sessionId: string): void {
     this.subs.delete(sessionId);
+  }
+
+  /**
+   * This process drains: returns what ends each session instead of closing it. The session is
+   * released to the store (owned by nobody), then ends here as `moved`: its socket closes (1001) and
+   * its client resumes it on whichever process it reaches next.
+   */
+  handOver(): (session: { readonly id: string; sendEvent(event: { type: 'MOVED' }): void }) => void {
+    return (session) => {
+      this.releasing.push(this.release(session.id).then(() => session.sendEvent({ type: 'MOVED' })));
+    };
+  }
+
+  /**
+   * The drain's end: every release written, and every method claimed here answered into the store
+   * (so a copy re-sent elsewhere is answered, not run again), or `timeoutMs` passed.
+   */
+  async handedOver(timeoutMs: number): Promise<void> {
+    await Promise.all(this.releasing.splice(0));
+    await this.settled(timeoutMs);
   }
 
   /** This process drains: the session stays in the store, owned by nobody, for its client to resume elsewhere. */
