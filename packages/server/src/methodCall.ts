@@ -131,7 +131,8 @@ export class MethodCalls {
       this.hold(msg.id.length);
       const claim = this.host.claimMethod?.(msg.id);
       if (claim) {
-        const claims = (this.claims ??= new Map());
+        this.claims ??= new Map();
+        const claims = this.claims;
         // Kept as a value once answered, so a method whose claim is back runs without waiting a tick.
         const pending: Promise<MethodClaim> = claim.then((c) => {
           if (claims.get(msg.id) === pending) claims.set(msg.id, c);
