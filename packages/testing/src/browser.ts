@@ -1,3 +1,9 @@
+/**
+ * `@ddpx/testing/browser`: headless Chromium for browser tests, through playwright-core (an optional
+ * peer dependency) and Debian's `/usr/bin/chromium`, never a downloaded browser.
+ *
+ * @module browser
+ */
 import { existsSync } from 'node:fs';
 import type { Browser, LaunchOptions } from 'playwright-core';
 
