@@ -92,6 +92,11 @@ export interface ServerOptions {
    * real XState actor (others hold only their machine's snapshot).
    */
   inspect?: string | ActorOptions<AnyActorLogic>['inspect'];
+  /**
+   * The clock every chart's delays run on (handshake timeout, heartbeat, grace period, drain pacing):
+   * XState's `Clock`, e.g. a `SimulatedClock` in tests. @default the real timers (`setTimeout`)
+   */
+  clock?: ActorOptions<AnyActorLogic>['clock'];
 }
 
 /** Options with every default applied. */
@@ -116,6 +121,7 @@ export interface ResolvedOptions {
   maxBufferedBytes: number;
   backlog: number;
   inspect: string | ActorOptions<AnyActorLogic>['inspect'] | undefined;
+  clock: ActorOptions<AnyActorLogic>['clock'];
 }
 
 /** The defaults of {@link ServerOptions}, as one frozen object. */
@@ -251,5 +257,6 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     maxBufferedBytes: nonNegative('maxBufferedBytes', options.maxBufferedBytes, d.maxBufferedBytes),
     backlog: backlog(options.backlog, d.backlog),
     inspect: options.inspect,
+    clock: options.clock,
   };
 }
