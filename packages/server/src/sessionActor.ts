@@ -129,14 +129,16 @@ export function startSessionActor(session: Session, options: ResolvedOptions): S
   // An XState observer needs a real actor; machineRunner.test.ts shows both take the same steps.
   const clock = options.clock ? { clock: options.clock } : {};
   const actor = createActor(boundMachine, { input, inspect: options.inspect, ...clock });
-  inspected.set(session.id, session);
+  // Keyed by the id in the chart's context: a session rebuilt from a shared store changes `session.id`.
+  const key = session.id;
+  inspected.set(key, session);
   actor.subscribe({
     complete: () => {
-      inspected.delete(session.id);
+      inspected.delete(key);
       session.machineDone();
     },
     error: (err) => {
-      inspected.delete(session.id);
+      inspected.delete(key);
       session.reportError(err, 'session machine');
     },
   });
