@@ -1,4 +1,5 @@
 import { SUPPORTED_DDP_VERSIONS } from '@ddpx/protocol';
+import { SERVER_SESSION_DEFAULTS } from '@ddpx/statecharts';
 import type { ActorOptions, AnyActorLogic } from 'xstate';
 
 /** Session resumption (Meteor 3.5's grace period, plus ddpx's replay buffer). */
@@ -128,9 +129,10 @@ export interface ResolvedOptions {
 export const SERVER_DEFAULTS = Object.freeze({
   websocketPath: '/websocket',
   sockjsPrefix: '/sockjs',
-  heartbeatInterval: 15_000,
-  heartbeatTimeout: 15_000,
-  handshakeTimeoutMs: 45_000,
+  // The session chart's own defaults (Meteor's): one source.
+  heartbeatInterval: SERVER_SESSION_DEFAULTS.heartbeatInterval,
+  heartbeatTimeout: SERVER_SESSION_DEFAULTS.heartbeatTimeout,
+  handshakeTimeoutMs: SERVER_SESSION_DEFAULTS.handshakeTimeoutMs,
   maxPayloadBytes: 1024 * 1024,
   maxQueuedMessages: 1000,
   maxSessions: Number.POSITIVE_INFINITY,
@@ -138,7 +140,7 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxPendingHandshakesPerAddress: Number.POSITIVE_INFINITY,
   maxMessagesPerSecond: 100_000,
   maxDepth: 64,
-  gracePeriodMs: 15_000,
+  gracePeriodMs: SERVER_SESSION_DEFAULTS.gracePeriodMs,
   replayBufferMessages: 100,
   maxTotalReplayBytes: 64 * 1024 * 1024,
   methodResultMemory: 100,
