@@ -184,6 +184,13 @@ function backlog(value: number | undefined, fallback: number): number {
   return v;
 }
 
+function clock(value: ServerOptions['clock']): ServerOptions['clock'] {
+  if (value === undefined) return undefined;
+  if (typeof value?.setTimeout !== 'function' || typeof value.clearTimeout !== 'function')
+    throw new TypeError('clock must have setTimeout and clearTimeout (an XState Clock)');
+  return value;
+}
+
 /** Applies defaults and checks every option; misuse throws TypeError/RangeError at once. */
 export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   const d = SERVER_DEFAULTS;
@@ -259,6 +266,6 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     maxBufferedBytes: nonNegative('maxBufferedBytes', options.maxBufferedBytes, d.maxBufferedBytes),
     backlog: backlog(options.backlog, d.backlog),
     inspect: options.inspect,
-    clock: options.clock,
+    clock: clock(options.clock),
   };
 }
