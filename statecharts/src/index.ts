@@ -12,6 +12,7 @@ export {
   clientConnectionMachine,
   createClientConnectionContext,
   negotiationFailureReason,
+  type TransportActorInput,
 } from './clientConnectionMachine.js';
 export {
   CLIENT_CONNECTION_EFFECTS,
@@ -33,6 +34,7 @@ export {
   transitionKeys,
   transitionLabel,
 } from './diagram.js';
+export { HEARTBEAT_EFFECTS, heartbeatStates } from './heartbeat.js';
 export {
   createServerSessionContext,
   negotiateVersion,

@@ -1,4 +1,5 @@
 import { assign, not, setup } from 'xstate';
+import { heartbeatStates } from './heartbeat.js';
 import type {
   CloseReason,
   ServerSessionContext,
@@ -163,21 +164,7 @@ export const serverSessionMachine = setup({
       states: {
         starting: { always: [{ guard: 'heartbeatEnabled', target: 'idle' }, { target: 'off' }] },
         off: {},
-        idle: {
-          entry: 'clearInbound',
-          after: {
-            heartbeatInterval: [
-              { guard: 'inboundSinceTick', target: 'idle', reenter: true },
-              { target: 'pinging' },
-            ],
-          },
-          on: { 'DDP.ACTIVITY': { guard: 'noInboundSinceTick', actions: 'markInbound' } },
-        },
-        pinging: {
-          entry: 'sendPing',
-          after: { heartbeatTimeout: close('heartbeat-timeout', 'closeSocket', 'emitClose') },
-          on: { 'DDP.ACTIVITY': { target: 'idle' } },
-        },
+        ...heartbeatStates(close('heartbeat-timeout', 'closeSocket', 'emitClose')),
       },
       on: {
         DISCONNECT: { target: 'departing' },

@@ -39,8 +39,22 @@ export function subscriptionStopped(name: string): DDPError {
 /** @internal The live subscriptions, in insertion order (the re-send order on reconnect). */
 export class SubscriptionTable {
   readonly records = new Map<string, SubscriptionRecord>();
+  /** Ids stopped while no transport was open: their `unsub` goes out with the next resend. */
+  private deferredUnsubs: string[] = [];
 
   constructor(private readonly report: (detail: string) => void) {}
+
+  /** Remembers an `unsub` to send once a transport is open. */
+  deferUnsub(id: string): void {
+    this.deferredUnsubs.push(id);
+  }
+
+  /** The deferred `unsub` ids, oldest first, forgetting them. */
+  takeDeferredUnsubs(): string[] {
+    const ids = this.deferredUnsubs;
+    this.deferredUnsubs = [];
+    return ids;
+  }
 
   /** Adds a record. */
   add(record: SubscriptionRecord): void {
