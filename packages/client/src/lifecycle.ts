@@ -1,11 +1,13 @@
 import { type ConnectMessage, encode } from '@ddpx/protocol';
 import {
+  type CLIENT_CONNECTION_EFFECTS,
+  type ClientConnectionActionName,
   type ClientConnectionContext,
   type ClientConnectionInput,
   clientConnectionMachine,
   createClientConnectionContext,
 } from '@ddpx/statecharts';
-import { type Actor, createActor, fromPromise } from 'xstate';
+import { type Actor, type AnyActorLogic, createActor, fromPromise } from 'xstate';
 import type { DataLayer } from './dataLayer.js';
 import { inspectObserver } from './inspectorLink.js';
 import type { MethodQueue } from './methodQueue.js';
@@ -52,66 +54,72 @@ function bind(fn: (host: LifecycleHost, context: ClientConnectionContext) => voi
   };
 }
 
-const boundMachine = clientConnectionMachine.provide({
-  actions: {
-    sendConnect: bind((host, context) => {
-      const support = [...context.supportedVersions];
-      const message: ConnectMessage = {
-        msg: 'connect',
-        version: context.versionSuggestion ?? support[0]!,
-        support,
-        // The chart decided what to offer (`offeredSession`: none with `resume: false`).
-        ...host.ledger.offer(context.offeredSession),
-      };
-      host.write(encode(message));
-    }),
-    beginReconnectHooks: bind((host, context) =>
-      host.queue.beginReconnect(context.offeredSession !== undefined),
-    ),
-    replayMethods: bind((host) => host.queue.replay()),
-    resendSubscriptions: bind((host) => {
-      for (const record of host.subs.records.values()) host.write(record.frame);
-      for (const id of host.subs.takeDeferredUnsubs()) host.write(encode({ msg: 'unsub', id }));
-    }),
-    sessionStarted: bind((host) => {
-      host.ledger.restart();
-      host.queue.settleHeld(false);
-      host.data.beginFirstSession();
-    }),
-    beginQuiescence: bind((host) => {
-      host.ledger.restart();
-      host.queue.settleHeld(false);
-      const readySubs = [...host.subs.records.values()].filter((r) => r.ready).map((r) => r.id);
-      const methods = [...host.queue.all()].map((m) => ({
-        id: m.id,
-        gotResult: m.outcome !== undefined,
-        sent: m.sentMessage,
-      }));
-      host.data.beginQuiescence(readySubs, methods, (id) => host.queue.get(id)?.markDataVisible());
-    }),
-    sessionResumed: bind((host) => host.queue.settleHeld(true)),
-    sendPing: bind((host) => host.write(PING)),
-    sendGoodbye: bind((host) => host.write(GOODBYE)),
-    notifyNegotiationFailure: bind((host, context) => {
-      const o = host.options;
-      const callback = o.onDDPVersionNegotiationFailure ?? o.onDDPNegotiationVersionFailure;
-      const description = context.reason ?? 'DDP version negotiation failed';
-      queueMicrotask(() => {
-        if (callback) callback(description);
-        else host.logger.warn(description);
-      });
-    }),
-    failOutstanding: bind((host) => host.failOutstanding()),
-    reportHookError: ({ event, system }) =>
-      hosts.get(system)?.logger.error('onReconnect hook failed', (event as { error?: unknown }).error),
-  },
-  actors: {
-    transport: transportActor((system) => hosts.get(system as object)),
-    reconnectHooks: fromPromise(async ({ system }) => {
-      await hosts.get(system)?.runReconnectHooks();
-    }),
-  },
-});
+type EffectFn = (args: EffectArgs & { event: unknown }) => void;
+type ActorName = (typeof CLIENT_CONNECTION_EFFECTS.actors)[number];
+
+// Every effect the chart names is bound here, and nothing else: `satisfies` fails the build on a
+// missing or a stray name (the names come from the chart's CLIENT_CONNECTION_EFFECTS).
+const actions = {
+  sendConnect: bind((host, context) => {
+    const support = [...context.supportedVersions];
+    const message: ConnectMessage = {
+      msg: 'connect',
+      version: context.versionSuggestion ?? support[0]!,
+      support,
+      // The chart decided what to offer (`offeredSession`: none with `resume: false`).
+      ...host.ledger.offer(context.offeredSession),
+    };
+    host.write(encode(message));
+  }),
+  beginReconnectHooks: bind((host, context) =>
+    host.queue.beginReconnect(context.offeredSession !== undefined),
+  ),
+  replayMethods: bind((host) => host.queue.replay()),
+  resendSubscriptions: bind((host) => {
+    for (const record of host.subs.records.values()) host.write(record.frame);
+    for (const id of host.subs.takeDeferredUnsubs()) host.write(encode({ msg: 'unsub', id }));
+  }),
+  sessionStarted: bind((host) => {
+    host.ledger.restart();
+    host.queue.settleHeld(false);
+    host.data.beginFirstSession();
+  }),
+  beginQuiescence: bind((host) => {
+    host.ledger.restart();
+    host.queue.settleHeld(false);
+    const readySubs = [...host.subs.records.values()].filter((r) => r.ready).map((r) => r.id);
+    const methods = [...host.queue.all()].map((m) => ({
+      id: m.id,
+      gotResult: m.outcome !== undefined,
+      sent: m.sentMessage,
+    }));
+    host.data.beginQuiescence(readySubs, methods, (id) => host.queue.get(id)?.markDataVisible());
+  }),
+  sessionResumed: bind((host) => host.queue.settleHeld(true)),
+  sendPing: bind((host) => host.write(PING)),
+  sendGoodbye: bind((host) => host.write(GOODBYE)),
+  notifyNegotiationFailure: bind((host, context) => {
+    const o = host.options;
+    const callback = o.onDDPVersionNegotiationFailure ?? o.onDDPNegotiationVersionFailure;
+    const description = context.reason ?? 'DDP version negotiation failed';
+    queueMicrotask(() => {
+      if (callback) callback(description);
+      else host.logger.warn(description);
+    });
+  }),
+  failOutstanding: bind((host) => host.failOutstanding()),
+  reportHookError: ({ event, system }) =>
+    hosts.get(system)?.logger.error('onReconnect hook failed', (event as { error?: unknown }).error),
+} satisfies Record<ClientConnectionActionName, EffectFn>;
+
+const actors = {
+  transport: transportActor((system) => hosts.get(system as object)),
+  reconnectHooks: fromPromise<void, { retryCount: number }>(async ({ system }) => {
+    await hosts.get(system)?.runReconnectHooks();
+  }),
+} satisfies Record<ActorName, AnyActorLogic>;
+
+const boundMachine = clientConnectionMachine.provide({ actions, actors });
 
 /** The client connection machine with the client's effects bound. */
 export type LifecycleMachine = typeof boundMachine;

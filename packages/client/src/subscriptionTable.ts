@@ -20,7 +20,7 @@ export interface SubscriptionHandle {
   stop(): void;
 }
 
-/** @internal One live subscription. */
+/** One live subscription (module-internal: not exported from the package). */
 export interface SubscriptionRecord {
   id: string;
   name: string;
@@ -36,7 +36,7 @@ export function subscriptionStopped(name: string): DDPError {
   return new DDPError('subscription-stopped', `Subscription '${name}' stopped before it was ready`);
 }
 
-/** @internal The live subscriptions, in insertion order (the re-send order on reconnect). */
+/** The live subscriptions, in insertion order (the re-send order on reconnect). */
 export class SubscriptionTable {
   readonly records = new Map<string, SubscriptionRecord>();
   /** Ids stopped while no transport was open: their `unsub` goes out with the next resend. */
