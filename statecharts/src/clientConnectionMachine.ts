@@ -1,4 +1,4 @@
-import { assign, type EventObject, fromCallback, fromPromise, not, setup } from 'xstate';
+import { assign, type EventObject, fromCallback, fromPromise, not, setup, stateIn } from 'xstate';
 import { resolveBackoff, seededRandom } from './backoff.js';
 import type {
   ClientConnectionContext,
@@ -192,6 +192,8 @@ export const clientConnectionMachine = setup({
     reconnectHooks: fromPromise<void, { retryCount: number }>(async () => {}),
   },
   guards: {
+    /** The transport has not opened yet (`linked.connecting`). */
+    stillConnecting: stateIn('#ddpClient.linked.connecting'),
     /** Any reconnect hook registered (input `hasReconnectHooks`); with none the hooks actor is not invoked. */
     hasReconnectHooks: ({ context }) => context.hasReconnectHooks(),
     inboundSinceTick: ({ context }) => context.inboundSinceTick,
@@ -241,6 +243,9 @@ export const clientConnectionMachine = setup({
       on: {
         'TRANSPORT.CLOSED': lostTransport(),
         'TRANSPORT.ERROR': lostTransport(),
+        // A new attempt at once while still opening: re-entering `linked` replaces the transport.
+        // (In `connected` a plain RECONNECT is ignored and a forced one goes through `waiting`.)
+        RECONNECT: { guard: 'stillConnecting', target: 'linked', reenter: true, actions: 'setUrl' },
       },
       states: {
         connecting: {
@@ -248,8 +253,6 @@ export const clientConnectionMachine = setup({
           after: { connectTimeout: lost('DDP_CONNECT_TIMEOUT') },
           on: {
             'TRANSPORT.OPEN': { target: 'connected' },
-            // A new attempt at once: re-entering `linked` replaces the transport.
-            RECONNECT: { target: '#ddpClient.linked', reenter: true, actions: 'setUrl' },
             DISCONNECT: { target: '#ddpClient.offline' },
             CLOSE: { target: '#ddpClient.failed.permanent', actions: 'failOutstanding' },
           },
@@ -293,13 +296,15 @@ export const clientConnectionMachine = setup({
             },
             session: {
               initial: 'awaitingConnected',
-              // Outside `quiescing` (data out of order around a handshake) the reset was still applied.
-              on: { 'QUIESCENCE.REACHED': { actions: 'clearQuiescencePending' } },
+              // Outside `quiescing` (data out of order around a handshake) the reset was still applied:
+              // `QUIESCENCE.REACHED` only clears the flag. (Written on each state rather than once on the
+              // region: Mermaid's default layout cannot draw a region's self-loop inside `linked`.)
               states: {
                 awaitingConnected: {
                   // A server that opens the socket but never answers `connect` is abandoned and retried.
                   after: { connectTimeout: lost('DDP_CONNECT_TIMEOUT') },
                   on: {
+                    'QUIESCENCE.REACHED': { actions: 'clearQuiescencePending' },
                     'DDP.CONNECTED': [
                       {
                         guard: 'resumesQuiescingSession',
@@ -341,8 +346,8 @@ export const clientConnectionMachine = setup({
                 quiescing: {
                   on: { 'QUIESCENCE.REACHED': { target: 'live', actions: 'clearQuiescencePending' } },
                 },
-                resumed: {},
-                live: {},
+                resumed: { on: { 'QUIESCENCE.REACHED': { actions: 'clearQuiescencePending' } } },
+                live: { on: { 'QUIESCENCE.REACHED': { actions: 'clearQuiescencePending' } } },
               },
             },
             heartbeat: {

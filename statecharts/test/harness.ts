@@ -1,5 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { type AnyStateMachine, createActor, fromCallback, fromPromise, type InspectionEvent } from 'xstate';
+import {
+  type AnyStateMachine,
+  createActor,
+  type EventObject,
+  fromCallback,
+  fromPromise,
+  type InspectionEvent,
+} from 'xstate';
 import { transitionKeys } from '../src/diagram.js';
 import {
   type ClientConnectionContext,
@@ -139,7 +146,7 @@ export function bindClient(path: ConnectionTestPath, machine: AnyStateMachine = 
     } as never,
     actors: {
       // Invoked by `linked`: opens a fake socket on start and closes it when the chart leaves `linked`.
-      transport: fromCallback<never, { url: string }>(({ input }) => {
+      transport: fromCallback<EventObject, { url: string }>(({ input }) => {
         transport.open(input.url, listeners);
         return () => transport.close();
       }),
