@@ -161,11 +161,7 @@ export class Connection {
 
   /** Registers client stubs (simulations). Throws on a non-function or an already registered name. */
   methods(stubs: Record<string, MethodStub>): void {
-    for (const [name, stub] of Object.entries(stubs)) {
-      if (typeof stub !== 'function') throw new TypeError(`Method '${name}' must be a function`);
-      if (this.parts.stubs.has(name)) throw new Error(`A method named '${name}' is already defined`);
-    }
-    for (const [name, stub] of Object.entries(stubs)) this.parts.stubs.set(name, stub);
+    this.parts.defineStubs(stubs);
   }
 
   /** Calls a method; resolves with its result. A trailing function argument is used as a callback. */

@@ -52,7 +52,7 @@ export class ConnectionParts {
   readonly subs: SubscriptionTable;
   readonly ledger: ResumeLedger;
   readonly counters: InputCounters;
-  readonly stubs = new Map<string, MethodStub>();
+  private readonly stubs = new Map<string, MethodStub>();
   private readonly stubHost: StubCallHost;
   private readonly inbound: InboundHost;
   private readonly maxBufferedBytes: number;
@@ -114,6 +114,15 @@ export class ConnectionParts {
       invokerDone: this.invokerDone,
     };
     this.inbound = this.inboundHost();
+  }
+
+  /** Registers client stubs; throws on a non-function or an already registered name (and adds none). */
+  defineStubs(stubs: Record<string, MethodStub>): void {
+    for (const [name, stub] of Object.entries(stubs)) {
+      if (typeof stub !== 'function') throw new TypeError(`Method '${name}' must be a function`);
+      if (this.stubs.has(name)) throw new Error(`A method named '${name}' is already defined`);
+    }
+    for (const [name, stub] of Object.entries(stubs)) this.stubs.set(name, stub);
   }
 
   /** `setUserId` outside a stub. */
@@ -233,7 +242,7 @@ export class ConnectionParts {
   private write(frame: string): void {
     const transport = this.openTransport();
     if (!transport) return;
-    this.counters.framesSent++;
+    this.counters.sent();
     transport.send(frame);
   }
 

@@ -42,7 +42,7 @@ function wantsActivity(context: ClientConnectionContext): boolean {
  */
 export function handleFrame(conn: InboundHost, text: string): void {
   const counters = conn.counters;
-  counters.framesReceived++;
+  counters.received();
   const max = conn.maxFrameLength;
   if (text.length > max)
     return void counters.bad('oversized', `frame of ${text.length} characters (max ${max})`);
@@ -57,7 +57,7 @@ export function handleFrame(conn: InboundHost, text: string): void {
     );
   }
   const msg = parsed.message;
-  if (msg.msg !== 'ping' && msg.msg !== 'pong') conn.ledger.receivedCount++;
+  if (msg.msg !== 'ping' && msg.msg !== 'pong') conn.ledger.counted();
   if (wantsActivity(conn.snapshot().context)) conn.send({ type: 'DDP.ACTIVITY' });
   dispatch(conn, msg);
 }

@@ -20,13 +20,22 @@ export interface ResumeResult {
  * server issued with the session (ddpx servers only).
  */
 export class ResumeLedger {
-  /** Messages counted for the current session (every inbound message but `ping`/`pong`). */
-  receivedCount = 0;
+  private count = 0;
   private offeredCount: number | undefined;
   private currentToken: string | undefined;
 
   constructor(token: string | undefined) {
     this.currentToken = token;
+  }
+
+  /** Messages counted for the current session (every inbound message but `ping`/`pong`). */
+  get receivedCount(): number {
+    return this.count;
+  }
+
+  /** One more inbound message of the current session. */
+  counted(): void {
+    this.count++;
   }
 
   /** The secret of the current session, if the server issued one. */
@@ -40,11 +49,11 @@ export class ResumeLedger {
       this.offeredCount = undefined;
       return {};
     }
-    this.offeredCount = this.receivedCount;
+    this.offeredCount = this.count;
     // A Meteor 3.5 server issues no token: then `session` + `receivedCount` alone, as 3.5 does.
     return this.currentToken === undefined
-      ? { session, receivedCount: this.receivedCount }
-      : { session, receivedCount: this.receivedCount, resumeToken: this.currentToken };
+      ? { session, receivedCount: this.count }
+      : { session, receivedCount: this.count, resumeToken: this.currentToken };
   }
 
   /** The `receivedCount` the last `connect` offered (undefined when it offered no session). */
@@ -59,6 +68,6 @@ export class ResumeLedger {
 
   /** A new session began: the `connected` itself is its first counted message. */
   restart(): void {
-    this.receivedCount = 1;
+    this.count = 1;
   }
 }

@@ -41,12 +41,22 @@ interface CounterLog {
 
 /** Frames in and out and dropped input by kind: what `connection.stats()` reports. */
 export class InputCounters {
-  framesReceived = 0;
-  framesSent = 0;
+  private framesReceived = 0;
+  private framesSent = 0;
   private readonly badInput: Partial<Record<BadInputKind, number>> = {};
   private readonly loggedAt = new Map<BadInputKind, number>();
 
   constructor(private readonly log: CounterLog) {}
+
+  /** One frame received. */
+  received(): void {
+    this.framesReceived++;
+  }
+
+  /** One frame sent. */
+  sent(): void {
+    this.framesSent++;
+  }
 
   /** Counts bad input and logs it at most once per kind per interval; never throws. */
   bad(kind: BadInputKind, detail: string, value?: unknown): void {
