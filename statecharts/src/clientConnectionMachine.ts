@@ -5,6 +5,7 @@ import type {
   ClientConnectionEvent,
   ClientConnectionInput,
   ConnectionLoss,
+  TransportActorInput,
 } from './clientConnectionTypes.js';
 import { heartbeatStates } from './heartbeat.js';
 
@@ -89,12 +90,6 @@ function lostTransport() {
     { guard: 'shouldRetry' as const, target: '#ddpClient.waiting', actions: 'recordTransportLoss' as const },
     { target: '#ddpClient.failed.retryable', actions: 'recordTransportLoss' as const },
   ];
-}
-
-/** What the `transport` actor is started with. */
-export interface TransportActorInput {
-  /** The endpoint to open (`context.url` when `linked` was entered). */
-  readonly url: string;
 }
 
 /**

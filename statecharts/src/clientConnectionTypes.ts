@@ -118,6 +118,12 @@ export interface ClientConnectionContext {
   retryDelayFor: BackoffFunction;
 }
 
+/** What the `transport` actor is started with. */
+export interface TransportActorInput {
+  /** The endpoint to open (`context.url` when `linked` was entered). */
+  readonly url: string;
+}
+
 /** Events the client sends to {@link clientConnectionMachine}. */
 export type ClientConnectionEvent =
   | { type: 'TRANSPORT.OPEN' }

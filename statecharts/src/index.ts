@@ -12,7 +12,6 @@ export {
   clientConnectionMachine,
   createClientConnectionContext,
   negotiationFailureReason,
-  type TransportActorInput,
 } from './clientConnectionMachine.js';
 export {
   CLIENT_CONNECTION_EFFECTS,
@@ -25,6 +24,7 @@ export {
   type ConnectionLoss,
   clientConnectionActionNames,
   type ResumeOutcome,
+  type TransportActorInput,
 } from './clientConnectionTypes.js';
 export {
   eventLabel,
