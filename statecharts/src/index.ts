@@ -36,6 +36,13 @@ export {
 } from './diagram.js';
 export { HEARTBEAT_EFFECTS, heartbeatStates } from './heartbeat.js';
 export {
+  SERVER_LIFECYCLE_EFFECTS,
+  type ServerLifecycleContext,
+  type ServerLifecycleEvent,
+  type ServerLifecycleMachine,
+  serverLifecycleMachine,
+} from './serverLifecycleMachine.js';
+export {
   createServerSessionContext,
   negotiateVersion,
   SERVER_SESSION_DEFAULTS,
@@ -47,6 +54,8 @@ export {
   CLOSE_REASONS,
   type CloseReason,
   type ConnectRequest,
+  type ResumeRefusal,
+  type ResumeVerdict,
   SERVER_SESSION_EFFECTS,
   type ServerSessionActionName,
   type ServerSessionContext,

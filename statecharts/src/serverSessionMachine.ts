@@ -121,8 +121,8 @@ export const serverSessionMachine = setup({
       context.connectRequest !== undefined &&
       negotiateVersion(context.connectRequest, context.supportedVersions).accepted,
     versionRejected: not('versionAccepted'),
-    /** The server found a detached session for this `connect` and hands the socket to it. */
-    resumesExisting: () => false,
+    /** The server's resume decision, carried by `DDP.CONNECT`: a detached session takes this socket. */
+    resumesExisting: ({ context }) => context.connectRequest?.resume === 'resumed',
     /** The server holds `maxSessions` live sessions and none detached it could evict: refuse this one. */
     serverFull: () => false,
     inboundSinceTick: ({ context }) => context.inboundSinceTick,

@@ -28,12 +28,31 @@ export type AbortReason = Extract<
   'payload-too-large' | 'queue-overflow' | 'protocol-error' | 'slow-consumer' | 'rate-limited' | 'evicted'
 >;
 
-/** The fields of the client's `connect` message the session machine reads (unvalidated). */
+/**
+ * Why the server started a new session for a `connect` that named one: resumption is off, no session it
+ * may resume has that id (or the token was wrong), no `receivedCount`, or a count the replay buffer no
+ * longer covers.
+ */
+export type ResumeRefusal =
+  | 'resume-disabled'
+  | 'unknown-session'
+  | 'no-received-count'
+  | 'count-outside-buffer';
+
+/** The server's resume decision for one `connect`: `resumed` (a detached session takes the socket), or why not. */
+export type ResumeVerdict = 'resumed' | ResumeRefusal;
+
+/**
+ * The fields of the client's `connect` message the session machine reads (unvalidated), and the
+ * server's resume decision for it, taken before the chart sees the `connect` (never the secret token).
+ */
 export interface ConnectRequest {
   readonly version: unknown;
   readonly support: unknown;
   readonly session?: string | undefined;
   readonly receivedCount?: number | undefined;
+  /** The resume decision: absent for a `connect` that named no session. */
+  readonly resume?: ResumeVerdict | undefined;
 }
 
 /** Input of {@link serverSessionMachine}; everything defaults to Meteor's server values. */
@@ -79,7 +98,8 @@ export type ServerSessionEvent =
   | { type: 'SOCKET.CLOSED'; code?: number; reason?: string }
   /** The server dropped a half-open socket the client has already replaced with a resuming one. */
   | { type: 'SOCKET.REPLACED' }
-  | { type: 'RESUME' }
+  /** A `connect` resumed this detached session on a new socket; the client has every message up to `receivedCount`. */
+  | { type: 'RESUME'; receivedCount: number }
   | { type: 'BUFFER.OVERFLOW' }
   /** A new `connect` named this detached session but could not resume it. */
   | { type: 'SUPERSEDED' }
@@ -110,7 +130,7 @@ export const SERVER_SESSION_EFFECTS = Object.freeze({
     'sendPing',
   ] as const,
   actors: [] as const,
-  guards: ['versionAccepted', 'resumesExisting', 'serverFull', 'inboundSinceTick'] as const,
+  guards: ['serverFull'] as const,
   delays: ['handshakeTimeout', 'heartbeatInterval', 'heartbeatTimeout', 'gracePeriod'] as const,
 });
 

@@ -35,11 +35,14 @@ const EVENTS: AnyEventObject[] = [
   { type: 'DDP.CONNECT', version: '1', support: ['1', 'pre2', 'pre1'] },
   { type: 'DDP.CONNECT', version: 'pre1', support: ['pre1'] },
   { type: 'DDP.CONNECT', version: 'pre2', support: ['1', 'pre2'] },
+  // The server decided to resume a detached session with this socket (the decision rides on the event).
+  { type: 'DDP.CONNECT', version: '1', support: ['1'], session: 'S', receivedCount: 3, resume: 'resumed' },
+  { type: 'DDP.CONNECT', version: '1', support: ['1'], session: 'S', resume: 'no-received-count' },
   { type: 'DDP.ACTIVITY' },
   { type: 'DISCONNECT' },
   { type: 'SOCKET.CLOSED', code: 1006 },
   { type: 'SOCKET.REPLACED' },
-  { type: 'RESUME' },
+  { type: 'RESUME', receivedCount: 0 },
   { type: 'BUFFER.OVERFLOW' },
   { type: 'SUPERSEDED' },
   { type: 'EVICT' },
@@ -53,17 +56,16 @@ const afterEvents = descendants(serverSessionMachine.root).flatMap((n) =>
   [...n.transitions.keys()].filter((t) => t.startsWith('xstate.after.')).map((type) => ({ type })),
 );
 
-const resuming = serverSessionMachine.provide({ guards: { resumesExisting: () => true } });
 const full = serverSessionMachine.provide({ guards: { serverFull: () => true } });
 const VARIANTS: { name: string; machine: AnyStateMachine; input: ServerSessionInput }[] = [
   { name: 'default', machine: serverSessionMachine, input: {} },
   { name: 'no resumption', machine: serverSessionMachine, input: { gracePeriodMs: 0 } },
   { name: 'no heartbeat', machine: serverSessionMachine, input: { heartbeatInterval: 0 } },
-  { name: 'resumes another session', machine: resuming, input: {} },
   { name: 'server full', machine: full, input: {} },
 ];
 
 const key = (s: Snap) => JSON.stringify([s.value, s.context.inboundSinceTick, s.context.version ?? null]);
+const handedOff = (e: AnyEventObject) => e.type === 'DDP.CONNECT' && e.resume === 'resumed';
 
 interface Path {
   name: string;
@@ -90,7 +92,7 @@ const label = (e: AnyEventObject) =>
   e.type.startsWith('xstate.after.')
     ? `after ${e.type.split('.')[2]}`
     : e.type === 'DDP.CONNECT'
-      ? `CONNECT(${String(e.version)})`
+      ? `CONNECT(${String(e.version)}${e.resume ? `, ${e.resume}` : ''})`
       : e.type;
 
 /** Which reason a step that closes the session must record (independent of the chart). */
@@ -188,6 +190,15 @@ async function replay(path: Path) {
       expect(snap.context.closeReason, where).toBeUndefined();
       expect(emitted('emitClose'), where).toBe(0);
     }
+    if (snap.value === 'handedOff') {
+      expect(handedOff(e), `${where}: only a resume decision hands the socket off`).toBe(true);
+      expect(log, `${where}: handed off without a connection`).toEqual(['handOffSocket']);
+    } else if (
+      handedOff(e) &&
+      before === 'awaitingConnect' &&
+      negotiateVersion(e as never, SUPPORTED).accepted
+    )
+      expect(snap.value, `${where}: a resume decision hands the socket off`).toBe('handedOff');
     if (snap.value === 'detached')
       expect(expectedReason(before as string, e, path.input), where).toBe('detach');
     if (

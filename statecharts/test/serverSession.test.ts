@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CLOSE_REASONS, negotiateVersion } from '../src/index.js';
+import {
+  CLOSE_REASONS,
+  negotiateVersion,
+  SERVER_LIFECYCLE_EFFECTS,
+  SERVER_SESSION_EFFECTS,
+  serverLifecycleMachine,
+  serverSessionMachine,
+} from '../src/index.js';
 import { startSession } from './helpers.js';
 
 const closedWith = (s: ReturnType<typeof startSession>) => {
@@ -93,7 +100,7 @@ describe('server session machine', () => {
     expect(s.value()).toBe('detached');
     expect(s.log).toEqual(['emitDetach', 'startBuffering']);
     s.tick(14_999);
-    s.actor.send({ type: 'RESUME' });
+    s.actor.send({ type: 'RESUME', receivedCount: 0 });
     expect(s.value()).toEqual({ established: 'idle' });
     expect(s.log).toEqual(['emitDetach', 'startBuffering', 'emitResume', 'flushBuffer']);
     s.tick(15_000);
@@ -143,7 +150,7 @@ describe('server session machine', () => {
     expect(s.value()).toBe('detached');
     expect(s.log).toEqual(['emitDetach', 'startBuffering']);
     s.take();
-    s.actor.send({ type: 'RESUME' });
+    s.actor.send({ type: 'RESUME', receivedCount: 0 });
     expect(s.value()).toMatchObject({ established: 'idle' });
     expect(s.log).toEqual(['emitResume', 'flushBuffer']);
   });
@@ -213,9 +220,16 @@ describe('server session machine', () => {
     }
   });
 
-  it('resumesExisting hands the socket to a detached session: no connection event, no close reason', () => {
-    const s = startSession({}, { resumesExisting: () => true });
-    s.connect();
+  it('a resume decision on DDP.CONNECT hands the socket to a detached session: no connection event, no close reason', () => {
+    const s = startSession();
+    s.actor.send({
+      type: 'DDP.CONNECT',
+      version: '1',
+      support: ['1'],
+      session: 'S',
+      receivedCount: 2,
+      resume: 'resumed',
+    });
     expect(s.value()).toBe('handedOff');
     expect(s.actor.getSnapshot().status).toBe('done');
     expect(s.log).toEqual(['handOffSocket']);
@@ -226,6 +240,18 @@ describe('server session machine', () => {
     const s = startSession();
     s.actor.send({ type: 'SOCKET.CLOSED' });
     expect(closedWith(s)).toBe('socket-closed');
+  });
+
+  it("the declared effects are exactly the machines' actions that are not their own bookkeeping", () => {
+    for (const [machine, effects] of [
+      [serverSessionMachine, SERVER_SESSION_EFFECTS.actions],
+      [serverLifecycleMachine, SERVER_LIFECYCLE_EFFECTS.actions],
+    ] as const) {
+      const actions = machine.implementations.actions as Record<string, { type?: string }>;
+      // assign() actions update the chart's own context; every other named action is an effect.
+      const own = Object.keys(actions).filter((n) => actions[n]?.type !== 'xstate.assign');
+      expect(own.sort()).toEqual([...effects].sort());
+    }
   });
 
   it('CLOSE_REASONS lists the closed union', () => {

@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CloseCode } from './closeCodes.js';
 import { ConnectionsView } from './connectionsView.js';
 import { ServerEventEmitter } from './events.js';
 import { clientAddressOf } from './headers.js';
@@ -8,8 +9,9 @@ import { openInspectorLink, type ServerInspectorLink } from './inspectorLink.js'
 import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
 import { RateLimiter } from './rateLimiter.js';
 import { ReplayBudget } from './replayBuffer.js';
-import { decideResume } from './resumption.js';
-import { CloseCode, type ServerSocket } from './serverSocket.js';
+import { decideResume, Resumption } from './resumption.js';
+import { ServerLifecycle } from './serverLifecycle.js';
+import type { ServerSocket } from './serverSocket.js';
 import { Session } from './session.js';
 import type { SessionHost } from './sessionHost.js';
 import { SockjsEndpoint } from './sockjsEndpoint.js';
@@ -66,7 +68,7 @@ export class DDPServer {
   private httpServer: HttpServer | undefined;
   private ownsHttpServer = false;
   private unbind: (() => void) | undefined;
-  private closing: Promise<void> | undefined;
+  private readonly lifecycle: ServerLifecycle;
   private readonly inspectorLink: ServerInspectorLink | undefined;
 
   constructor(options?: ServerOptions) {
@@ -100,6 +102,17 @@ export class DDPServer {
           });
     this.host = this.sessionHost();
     this.inspectorLink = openInspectorLink(this.options, () => this.httpServer);
+    this.lifecycle = new ServerLifecycle(
+      {
+        closePending: () => {
+          for (const session of [...this.pending]) session.sendEvent({ type: 'SERVER.CLOSE' });
+        },
+        liveSessions: () => [...this.sessions.values()],
+        stopServing: () => this.stopServing(),
+        reportError: (error, context) => this.reportError(error, context),
+      },
+      this.options,
+    );
   }
 
   /** Live sessions (established or detached), by id. */
@@ -151,9 +164,10 @@ export class DDPServer {
     if (this.httpServer) throw new Error('This DDP server is already attached to an http server');
     this.httpServer = httpServer;
     this.unbind = bindHttpServer(httpServer, {
-      request: (req, res) => (this.closing ? false : (this.sockjs?.handleRequest(req, res) ?? false)),
+      request: (req, res) =>
+        this.lifecycle.accepting ? (this.sockjs?.handleRequest(req, res) ?? false) : false,
       upgrade: (req, socket, head) => {
-        if (this.closing) return false;
+        if (!this.lifecycle.accepting) return false;
         if (this.websocket?.handleUpgrade(req, socket, head)) return true;
         return this.sockjs?.handleUpgrade(req, socket, head) ?? false;
       },
@@ -187,32 +201,11 @@ export class DDPServer {
    * the http server and, when the server created it, closes it.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    this.closing ??= this.shutdown(Math.max(0, options.drainMs ?? 0));
-    return this.closing;
+    return this.lifecycle.close(Math.max(0, options.drainMs ?? 0));
   }
 
-  private async shutdown(drainMs: number): Promise<void> {
-    for (const session of [...this.pending]) session.sendEvent({ type: 'SERVER.CLOSE' });
-    const sessions = [...this.sessions.values()];
-    if (drainMs > 0 && sessions.length > 1) {
-      const step = drainMs / sessions.length;
-      await new Promise<void>((resolve) => {
-        let i = 0;
-        const next = () => {
-          const session = sessions[i++];
-          if (!session) {
-            resolve();
-            return;
-          }
-          session.sendEvent({ type: 'SERVER.CLOSE' });
-          setTimeout(next, step);
-        };
-        next();
-      });
-    } else {
-      for (const session of sessions) session.sendEvent({ type: 'SERVER.CLOSE' });
-    }
-    for (const session of [...this.pending]) session.sendEvent({ type: 'SERVER.CLOSE' });
+  // The lifecycle chart's `stopServing`: the drain is over.
+  private async stopServing(): Promise<void> {
     this.websocket?.close();
     this.inspectorLink?.close();
     this.unbind?.();
@@ -228,7 +221,7 @@ export class DDPServer {
 
   private accept(socket: ServerSocket): void {
     const o = this.options;
-    if (this.closing) {
+    if (!this.lifecycle.accepting) {
       socket.close(CloseCode.goingAway, 'server closing');
       return;
     }
@@ -288,7 +281,9 @@ export class DDPServer {
       method: (name) => this.methodHandlers.get(name),
       publication: (name) => this.publications.get(name),
       universalPublications: () => this.universal,
-      decideResume: (request) => decideResume(request, (id) => this.sessions.get(id), this.options.resume),
+      resumption: new Resumption<Session>((request) =>
+        decideResume(request, (id) => this.sessions.get(id), this.options.resume),
+      ),
       serverFull: () => this.sessions.size >= this.options.maxSessions && this.detachedOrder.size === 0,
       established: (session, stale) => {
         // The owner's own detached session that could not be resumed ends now (Meteor 3.5).

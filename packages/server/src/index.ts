@@ -1,4 +1,5 @@
 export { DDPError } from '@ddpx/protocol';
+export { closeCodeFor, sockjsCloseCode } from './closeCodes.js';
 export { type CloseOptions, type ConnectionHookHandle, createServer, DDPServer } from './createServer.js';
 export { clientAddressOf, HEADER_WHITELIST, whitelistHeaders } from './headers.js';
 export { MergeBox } from './mergeBox.js';
@@ -19,8 +20,6 @@ export {
   type RateLimitMessage,
   type RateLimitReply,
 } from './rateLimiter.js';
-export { closeCodeFor } from './sessionHelpers.js';
-export { sockjsCloseCode } from './sockjsEndpoint.js';
 export type {
   CloseReason,
   Connection,

@@ -1,4 +1,5 @@
 import { SUPPORTED_DDP_VERSIONS } from '@ddpx/protocol';
+import { SERVER_SESSION_DEFAULTS } from '@ddpx/statecharts';
 import type { ActorOptions, AnyActorLogic } from 'xstate';
 
 /** Session resumption (Meteor 3.5's grace period, plus ddpx's replay buffer). */
@@ -92,6 +93,11 @@ export interface ServerOptions {
    * real XState actor (others hold only their machine's snapshot).
    */
   inspect?: string | ActorOptions<AnyActorLogic>['inspect'];
+  /**
+   * The clock every chart's delays run on (handshake timeout, heartbeat, grace period, drain pacing):
+   * XState's `Clock`, e.g. a `SimulatedClock` in tests. @default the real timers (`setTimeout`)
+   */
+  clock?: ActorOptions<AnyActorLogic>['clock'];
 }
 
 /** Options with every default applied. */
@@ -116,15 +122,17 @@ export interface ResolvedOptions {
   maxBufferedBytes: number;
   backlog: number;
   inspect: string | ActorOptions<AnyActorLogic>['inspect'] | undefined;
+  clock: ActorOptions<AnyActorLogic>['clock'];
 }
 
 /** The defaults of {@link ServerOptions}, as one frozen object. */
 export const SERVER_DEFAULTS = Object.freeze({
   websocketPath: '/websocket',
   sockjsPrefix: '/sockjs',
-  heartbeatInterval: 15_000,
-  heartbeatTimeout: 15_000,
-  handshakeTimeoutMs: 45_000,
+  // The session chart's own defaults (Meteor's): one source.
+  heartbeatInterval: SERVER_SESSION_DEFAULTS.heartbeatInterval,
+  heartbeatTimeout: SERVER_SESSION_DEFAULTS.heartbeatTimeout,
+  handshakeTimeoutMs: SERVER_SESSION_DEFAULTS.handshakeTimeoutMs,
   maxPayloadBytes: 1024 * 1024,
   maxQueuedMessages: 1000,
   maxSessions: Number.POSITIVE_INFINITY,
@@ -132,7 +140,7 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxPendingHandshakesPerAddress: Number.POSITIVE_INFINITY,
   maxMessagesPerSecond: 100_000,
   maxDepth: 64,
-  gracePeriodMs: 15_000,
+  gracePeriodMs: SERVER_SESSION_DEFAULTS.gracePeriodMs,
   replayBufferMessages: 100,
   maxTotalReplayBytes: 64 * 1024 * 1024,
   methodResultMemory: 100,
@@ -174,6 +182,13 @@ function backlog(value: number | undefined, fallback: number): number {
   const v = positive('backlog', value, fallback);
   if (!Number.isSafeInteger(v)) throw new RangeError(`backlog must be an integer, got ${String(v)}`);
   return v;
+}
+
+function clock(value: ServerOptions['clock']): ServerOptions['clock'] {
+  if (value === undefined) return undefined;
+  if (typeof value?.setTimeout !== 'function' || typeof value.clearTimeout !== 'function')
+    throw new TypeError('clock must have setTimeout and clearTimeout (an XState Clock)');
+  return value;
 }
 
 /** Applies defaults and checks every option; misuse throws TypeError/RangeError at once. */
@@ -251,5 +266,6 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     maxBufferedBytes: nonNegative('maxBufferedBytes', options.maxBufferedBytes, d.maxBufferedBytes),
     backlog: backlog(options.backlog, d.backlog),
     inspect: options.inspect,
+    clock: clock(options.clock),
   };
 }

@@ -1,4 +1,4 @@
-import { DDPError } from '@ddpx/protocol';
+import { DDPError, type WireError } from '@ddpx/protocol';
 
 /** What the server counts: one method call or one subscription, as Meteor's `DDPRateLimiter` sees it. */
 export interface RateLimitInput {
@@ -252,4 +252,11 @@ export class RateLimiter {
   errorFor(reply: Readonly<RateLimitReply>): DDPError {
     return new DDPError('too-many-requests', this.getErrorMessage(reply), { timeToReset: reply.timeToReset });
   }
+}
+
+/** The `too-many-requests` error when `limiter` refuses `input`, else undefined (no rules: no clock read). */
+export function rateLimitRefusal(limiter: RateLimiter, input: RateLimitInput): WireError | undefined {
+  if (limiter.ruleCount === 0) return undefined;
+  const reply = limiter.check(input);
+  return reply.allowed ? undefined : limiter.errorFor(reply).toWire();
 }

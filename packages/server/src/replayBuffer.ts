@@ -18,6 +18,8 @@ export class ReplayBuffer {
   private nulls = 0;
   private head = 0;
   private bytes = 0;
+  private rewinds = 0;
+  private detachedAt = 0;
 
   constructor(
     private readonly capacity: number,
@@ -28,6 +30,30 @@ export class ReplayBuffer {
   /** Bytes of the messages held for replay. */
   get heldBytes(): number {
     return this.bytes;
+  }
+
+  /**
+   * Oldest message number a resuming client may still be missing. Each resume renumbers the replayed
+   * messages one later (after the new `connected`), so numbers recorded earlier may lag by up to one
+   * per resume: the bound is lowered by that much to stay safe.
+   */
+  get firstReplayable(): number {
+    return this.firstHeld - this.rewinds;
+  }
+
+  /** The session detached: from now on, dropping a message loses one the client may need. */
+  markDetached(): void {
+    this.detachedAt = this.sentCount;
+  }
+
+  /**
+   * Records one written message and keeps the shared budget; true when a message written since the
+   * detach had to be dropped (a detached session can then no longer be resumed faithfully).
+   */
+  record(frame: string): boolean {
+    const dropped = this.push(frame);
+    const budgetDrop = this.shed();
+    return Math.max(dropped, budgetDrop) > this.detachedAt;
   }
 
   /** Number of the oldest message still held (sentCount − held + 1). */
@@ -99,6 +125,7 @@ export class ReplayBuffer {
    * send `connected` first and renumber the replayed frames after it, as the client counts them.
    */
   rewindTo(receivedCount: number): string[] {
+    this.rewinds++;
     const missed = this.since(receivedCount) ?? [];
     const kept = Math.max(0, receivedCount + 1 - this.firstHeld);
     const frames = this.frames;

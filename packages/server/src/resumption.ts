@@ -1,37 +1,23 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ConnectRequest } from '@ddpx/statecharts';
+import type { ConnectRequest, ResumeVerdict, ServerSessionEvent } from '@ddpx/statecharts';
+import { CloseCode } from './closeCodes.js';
+import { tokenMatches } from './resumeToken.js';
+import type { ServerSocket, ServerSocketHandlers } from './serverSocket.js';
 import type { ResumeRefusal } from './types.js';
 
-/** Length of a resume token: 24 base64url characters, 144 bits from the CSPRNG. */
-const TOKEN_BYTES = 18;
-const TOKEN_LENGTH = 24;
-const DUMMY = Buffer.alloc(TOKEN_LENGTH, 0x41);
-
-/** A fresh secret resume token (144 bits from `crypto.randomBytes`, base64url). */
-export function newResumeToken(): string {
-  return randomBytes(TOKEN_BYTES).toString('base64url');
-}
-
-/**
- * Compares a presented token with the session's in constant time. The work done is the same whether
- * the session exists, the token has the wrong length, or it differs in its last character.
- */
-export function tokenMatches(expected: string | undefined, presented: string | undefined): boolean {
-  const a = expected !== undefined && expected.length === TOKEN_LENGTH ? Buffer.from(expected) : DUMMY;
-  const ok = presented !== undefined && presented.length === TOKEN_LENGTH;
-  const b = ok ? Buffer.from(presented) : DUMMY;
-  const equal = a.length === b.length && timingSafeEqual(a, b);
-  return equal && ok && expected !== undefined;
-}
-
 /** A `connect`, as the server reads it for resumption: the chart's fields plus the secret token. */
-export interface ResumeRequest extends ConnectRequest {
+export interface ResumeRequest extends Omit<ConnectRequest, 'resume'> {
   /** The token the client presents (never given to the chart, so never in a snapshot or an inspector). */
   readonly resumeToken?: string | undefined;
 }
 
-/** What resumption needs to know of a session. */
-export interface ResumableSession {
+/** A session that takes the frames of the socket it holds. */
+export interface FrameSink {
+  /** One inbound frame. */
+  socketMessage(text: string): void;
+}
+
+/** What resumption needs to know of a session it may resume, and how it hands a socket to it. */
+export interface ResumableSession extends FrameSink {
   readonly phase: string;
   /**
    * The tokens that resume it: the one issued last, and the one before it while the client may not
@@ -40,6 +26,26 @@ export interface ResumableSession {
   readonly resumeTokens: readonly [current: string | undefined, previous: string | undefined];
   /** Whether every message after `receivedCount` is still held for replay. */
   covers(receivedCount: number): boolean;
+  /** Sends a lifecycle event to its chart. */
+  sendEvent(event: ServerSessionEvent): void;
+  /** Gives up its socket (undefined when it has none). */
+  takeSocket(): ServerSocket | undefined;
+  /** Takes `socket` as its own: the socket's frames come to it from now on. */
+  adoptSocket(socket: ServerSocket): void;
+  /** The client resumed presenting `token` (it may retire the token before). */
+  acceptToken(token: string | undefined): void;
+}
+
+/** What resumption needs of the session a `connect` arrived on (still awaiting it). */
+export interface ConnectingSession extends FrameSink {
+  readonly phase: string;
+  /** Its inbound path: frames held while an asynchronous decision is pending, then delivered. */
+  readonly inbound: { hold(): void; release(owner: FrameSink): void };
+  /** Sends the decided `DDP.CONNECT` to its chart. */
+  sendEvent(event: ServerSessionEvent): void;
+  /** Gives up its socket (undefined when it has none). */
+  takeSocket(): ServerSocket | undefined;
+  reportError(error: unknown, context: string): void;
 }
 
 /** Resumption settings the decision reads. */
@@ -59,6 +65,12 @@ export type ResumeDecision<S> =
    */
   | { readonly kind: 'new'; readonly reason: ResumeRefusal | undefined; readonly stale?: S };
 
+/**
+ * Takes the resume decision for one `connect`: at once from this process's sessions, or (a shared
+ * store) after an asynchronous lookup.
+ */
+export type DecideResume<S> = (request: ResumeRequest) => ResumeDecision<S> | PromiseLike<ResumeDecision<S>>;
+
 const FRESH = Object.freeze({ kind: 'new', reason: undefined } as const);
 const NO_TOKENS = [undefined, undefined] as const;
 const UNKNOWN = Object.freeze({ kind: 'new', reason: 'unknown-session' } as const);
@@ -68,7 +80,7 @@ const UNKNOWN = Object.freeze({ kind: 'new', reason: 'unknown-session' } as cons
  * displace its socket or end it; any other attempt is answered exactly as one for an id that does not
  * exist (`unknown-session`), so the reply reveals nothing about which ids exist.
  */
-export function decideResume<S extends ResumableSession>(
+export function decideResume<S extends Pick<ResumableSession, 'phase' | 'resumeTokens' | 'covers'>>(
   request: ResumeRequest | undefined,
   lookup: (id: string) => S | undefined,
   policy: ResumePolicy,
@@ -91,4 +103,110 @@ export function decideResume<S extends ResumableSession>(
     return { kind: 'new', reason: 'no-received-count', ...(stale ? { stale } : {}) };
   if (candidate.covers(count)) return { kind: 'resume', session: candidate, token: request.resumeToken };
   return { kind: 'new', reason: 'count-outside-buffer', ...(stale ? { stale } : {}) };
+}
+
+const ignore = (): void => {};
+const IGNORED_SOCKET: ServerSocketHandlers = {
+  socketMessage: ignore,
+  socketClosed: ignore,
+  socketFault: ignore,
+};
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === 'function';
+}
+
+/**
+ * Resumption, in one place: decides once per `connect` (synchronously, or after an asynchronous
+ * lookup while the socket's frames wait), then sends the chart one `DDP.CONNECT` carrying the outcome
+ * (`resume`: `resumed` or why not; never the token), whose pure guard picks the hand-off or a new
+ * session. The chart's `handOffSocket` and `emitConnection` actions read the decision here.
+ */
+export class Resumption<S extends ResumableSession> {
+  // The decision being applied, per connecting session, only while its `DDP.CONNECT` is processed.
+  private readonly applying = new Map<ConnectingSession, ResumeDecision<S>>();
+
+  constructor(private readonly decide: DecideResume<S>) {}
+
+  /** A `connect` arrived on `pending` (in `awaitingConnect`): decide, then tell its chart. */
+  connect(pending: ConnectingSession, request: ResumeRequest): void {
+    let decision: ResumeDecision<S> | PromiseLike<ResumeDecision<S>>;
+    try {
+      decision = this.decide(request);
+    } catch (err) {
+      pending.reportError(err, 'resume decision');
+      decision = UNKNOWN;
+    }
+    if (!isThenable(decision)) {
+      this.apply(pending, request, decision);
+      return;
+    }
+    pending.inbound.hold();
+    decision.then(
+      (d) => this.apply(pending, request, d),
+      (err: unknown) => {
+        // A lookup that fails (a store out of reach) degrades to a new session, reported.
+        pending.reportError(err, 'resume decision');
+        this.apply(pending, request, UNKNOWN);
+      },
+    );
+  }
+
+  private apply(pending: ConnectingSession, request: ResumeRequest, decision: ResumeDecision<S>): void {
+    // The socket may have closed, or the handshake timed out, while an asynchronous lookup ran.
+    if (pending.phase !== 'awaitingConnect') return;
+    const target = decision.kind === 'resume' ? decision.session : undefined;
+    // A live session named by its token holder sits on a socket the client has replaced (half-open
+    // TCP the server has not noticed yet): it is dropped, the session detaches and resumes here.
+    if (target?.phase === 'established') this.dropReplacedSocket(target);
+    let outcome: ResumeVerdict | undefined;
+    if (decision.kind === 'new') outcome = decision.reason;
+    else outcome = target?.phase === 'detached' ? 'resumed' : 'unknown-session';
+    const { resumeToken: _secret, ...fields } = request;
+    this.applying.set(pending, decision);
+    try {
+      pending.sendEvent({ type: 'DDP.CONNECT', ...fields, ...(outcome ? { resume: outcome } : {}) });
+    } finally {
+      this.applying.delete(pending);
+    }
+    // Read again: the event moved the chart on (to `handedOff` when the socket went to `target`).
+    const handedOff = (pending as { readonly phase: string }).phase === 'handedOff';
+    pending.inbound.release(target !== undefined && handedOff ? target : pending);
+  }
+
+  /**
+   * Drops a socket the client has already replaced (a half-open TCP connection the server has not
+   * noticed yet): the chart detaches (`SOCKET.REPLACED`), so the new socket can resume.
+   */
+  private dropReplacedSocket(target: S): void {
+    const socket = target.takeSocket();
+    if (!socket) return;
+    socket.setHandlers(IGNORED_SOCKET);
+    socket.close(CloseCode.normal, 'replaced by a resumed connection');
+    target.sendEvent({ type: 'SOCKET.REPLACED' });
+  }
+
+  /** Chart action `emitConnection` on `pending`: the owner's stale detached session to supersede. */
+  staleFor(pending: ConnectingSession): S | undefined {
+    const decision = this.applying.get(pending);
+    return decision?.kind === 'new' ? decision.stale : undefined;
+  }
+
+  /**
+   * Chart action `handOffSocket` on `pending`: the detached session the decision named takes the
+   * socket, and its chart hears `RESUME` with the client's `receivedCount` (replay starts after it).
+   */
+  handOff(pending: ConnectingSession, receivedCount: number | undefined): void {
+    const socket = pending.takeSocket();
+    const decision = this.applying.get(pending);
+    if (!socket) return;
+    const target = decision?.kind === 'resume' ? decision.session : undefined;
+    if (target?.phase !== 'detached' || typeof receivedCount !== 'number') {
+      socket.close(CloseCode.internalError, 'resume failed');
+      return;
+    }
+    target.acceptToken(decision?.kind === 'resume' ? decision.token : undefined);
+    target.adoptSocket(socket);
+    target.sendEvent({ type: 'RESUME', receivedCount });
+  }
 }

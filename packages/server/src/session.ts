@@ -1,45 +1,39 @@
-import {
-  type ClientMessage,
-  type ConnectedMessage,
-  type ErrorMessage,
-  encode,
-  parse,
-  type Rejection,
-  randomId,
-  type ServerMessage,
-  type WireError,
-} from '@ddpx/protocol';
+import { encode, randomId, type ServerMessage, type WireError } from '@ddpx/protocol';
 import type { AbortReason, ConnectRequest } from '@ddpx/statecharts';
+import { closeCodeFor } from './closeCodes.js';
 import { ConnectionHandle, type ConnectionOwner } from './connectionHandle.js';
+import { connectedMessage } from './handshake.js';
 import { clientAddressOf } from './headers.js';
 import { MergeBox } from './mergeBox.js';
 import { MethodCalls, type MethodHost } from './methodCall.js';
+import type { ResolvedOptions } from './options.js';
+import { rateLimitRefusal } from './rateLimiter.js';
 import { ReplayBuffer } from './replayBuffer.js';
-import { newResumeToken, type ResumeDecision, type ResumeRequest } from './resumption.js';
-import { CloseCode, type ServerSocket, type ServerSocketHandlers, type SocketFault } from './serverSocket.js';
+import { ResumeTokens } from './resumeToken.js';
+import type { ConnectingSession, ResumableSession, ResumeRequest } from './resumption.js';
+import type { ServerSocket, ServerSocketHandlers, SocketFault } from './serverSocket.js';
 import { type SessionActor, startSessionActor } from './sessionActor.js';
-import { closeCodeFor, connectRequest } from './sessionHelpers.js';
 import type { SessionHost } from './sessionHost.js';
+import { SessionInbound, type SessionInboundHost } from './sessionInbound.js';
 import { Subscriptions, type SubscriptionsHost } from './subscriptions.js';
 import type { CloseReason, Connection, MethodHandler, PublicationHandler, TransportKind } from './types.js';
 
-type QueueItem = ClientMessage | ErrorMessage;
-
-const ignore = (): void => {};
-const IGNORED_SOCKET: ServerSocketHandlers = {
-  socketMessage: ignore,
-  socketClosed: ignore,
-  socketFault: ignore,
-};
-const PONG = '{"msg":"pong"}';
-const PING = '{"msg":"ping"}';
-
 /**
- * One client session: parse and dispatch, the in-order queue, writes, and the bindings its machine
- * calls. What an idle session does not need (merge box, subscriptions, method memory, queue) is
- * created on first use, and the session is its socket's handler object itself.
+ * One client session: its socket, its writes (numbered for replay), and the effects its chart's
+ * actions call. The inbound path is {@link SessionInbound}, the resume decision `resumption.ts`. What an
+ * idle session does not need (merge box, subscriptions, method memory, queue) is created on first use,
+ * and the session is its socket's handler object itself.
  */
-export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, ServerSocketHandlers {
+export class Session
+  implements
+    MethodHost,
+    SubscriptionsHost,
+    ConnectionOwner,
+    ServerSocketHandlers,
+    SessionInboundHost,
+    ResumableSession,
+    ConnectingSession
+{
   /** The session id (`connected.session`, `connection.id`). */
   readonly id = randomId();
   readonly connection: ConnectionHandle;
@@ -48,22 +42,16 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
   /** When the socket was accepted (`performance.now()`), for evicting idle handshakes. */
   readonly acceptedAt = performance.now();
   userId: string | null = null;
-  // The secret a client must present to resume this session, rotated at every resume; the one before
-  // stays valid until the client shows it has the newer one (by resuming with it).
-  private token: string | undefined;
-  private previousToken: string | undefined;
+  // The secret a client must present to resume this session (issued in `connected`, rotated at every
+  // resume): never in an event, a context, a snapshot or an inspector.
+  private readonly tokens = new ResumeTokens();
   private socket: ServerSocket | undefined;
-  /** The resume decision taken when this socket's `connect` arrived. */
-  private decision: ResumeDecision<Session> | undefined;
   private readonly actor: SessionActor;
   private box: MergeBox | undefined;
-  private subscriptions: Subscriptions | undefined;
+  private subs: Subscriptions | undefined;
   private methodCalls: MethodCalls | undefined;
-  private queue: QueueItem[] | undefined;
-  private resumes = 0;
-  private pumping = false;
-  private detachedAt = 0;
-  private resumeCount = 0;
+  /** The inbound path: parse, handshake routing, the in-order queue. */
+  readonly inbound: SessionInbound = new SessionInbound(this);
 
   constructor(
     private readonly host: SessionHost,
@@ -90,12 +78,14 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     return this.box;
   }
 
-  private get subs(): Subscriptions {
-    this.subscriptions ??= new Subscriptions(this);
-    return this.subscriptions;
+  /** The session's subscriptions (created on first use). */
+  get subscriptions(): Subscriptions {
+    this.subs ??= new Subscriptions(this);
+    return this.subs;
   }
 
-  private get methods(): MethodCalls {
+  /** The session's method runner (created on first use). */
+  get methods(): MethodCalls {
     const o = this.host.options;
     const resume = o.resume.gracePeriodMs > 0;
     this.methodCalls ??= new MethodCalls(this, {
@@ -115,7 +105,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     const socket = this.socket;
     socket?.cork();
     try {
-      this.receive(text);
+      this.inbound.receive(text);
     } catch (err) {
       this.reportError(err, 'inbound frame');
     } finally {
@@ -132,6 +122,11 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
   /** The transport failed in a way that ends the session. */
   socketFault(fault: SocketFault): void {
     this.abort(fault);
+  }
+
+  /** The server's options with defaults applied. */
+  get options(): ResolvedOptions {
+    return this.host.options;
   }
 
   /** Bytes queued on the current socket (0 while detached). */
@@ -157,72 +152,15 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     if (!this.ended) this.actor.send(event);
   }
 
-  // ---- inbound ------------------------------------------------------------------------------------
+  // ---- inbound (the path itself is SessionInbound) -------------------------------------------------
 
-  private receive(text: string): void {
-    if (this.ended) return;
-    this.noteActivity();
-    const o = this.host.options;
-    const res = parse(text, { from: 'client', maxDepth: o.maxDepth, serverVersions: o.supportedDDPVersions });
-    if (!res.ok) {
-      this.rejected(res);
-      return;
-    }
-    const m = res.message;
-    if (m.msg === 'connect') {
-      if (this.phase === 'awaitingConnect') this.connect(connectRequest(m));
-      else this.sendError('Already connected', m);
-      return;
-    }
-    if (this.phase === 'awaitingConnect') {
-      this.sendError('Must connect first', m);
-      return;
-    }
-    const pre1 = this.version === 'pre1';
-    if (m.msg === 'ping' && !pre1) {
-      this.socket?.send(m.id === undefined ? PONG : encode({ msg: 'pong', id: m.id }));
-      return;
-    }
-    if (m.msg === 'pong' && !pre1) return;
-    if (m.msg === 'disconnect') {
-      this.sendEvent({ type: 'DISCONNECT' });
-      return;
-    }
-    if (m.msg === 'method' && !this.methods.admit(m)) return; // already here once: never run twice
-    if (m.msg === 'ping' || m.msg === 'pong')
-      this.enqueue({ msg: 'error', reason: 'Bad request', offendingMessage: m });
-    else this.enqueue(m);
+  /** A `connect` before the handshake: the resume decision, then the chart. */
+  connect(request: ResumeRequest): void {
+    this.host.resumption.connect(this, request);
   }
 
-  // The resume decision is taken once, here; the chart's guard, the hand-off and `connected` read it.
-  // The token stays out of the event, so it never enters a snapshot (or an inspector).
-  private connect(request: ResumeRequest): void {
-    const decision = this.host.decideResume(request);
-    this.decision = decision;
-    if (decision.kind === 'resume' && decision.session.phase === 'established') {
-      decision.session.dropReplacedSocket();
-    }
-    const { resumeToken: _secret, ...chartRequest } = request;
-    this.sendEvent({ type: 'DDP.CONNECT', ...chartRequest });
-  }
-
-  private rejected(res: Rejection): void {
-    const offending = res.offendingMessage as { msg?: unknown } | undefined;
-    if (res.kind === 'bad-connect') {
-      if (this.phase === 'awaitingConnect')
-        this.connect(connectRequest(offending as Record<string, unknown>));
-      else this.sendError('Already connected', offending);
-      return;
-    }
-    if (res.kind === 'unknown-msg' || res.kind === 'bad-field') {
-      if (this.phase === 'awaitingConnect') this.sendError('Must connect first', offending);
-      else this.enqueue(res.reply as ErrorMessage);
-      return;
-    }
-    this.send(res.reply);
-  }
-
-  private noteActivity(): void {
+  /** Tells the heartbeat the client was heard from (once per tick: the chart clears the mark). */
+  noteActivity(): void {
     const snapshot = this.actor.getSnapshot();
     if (snapshot.status !== 'active' || snapshot.context.inboundSinceTick) return;
     const value = snapshot.value;
@@ -231,61 +169,14 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     }
   }
 
-  private get version(): string | undefined {
+  /** The negotiated DDP version, once established. */
+  get version(): string | undefined {
     return this.actor.getSnapshot().context.version;
   }
 
-  // ---- the in-order queue -------------------------------------------------------------------------
-
-  private enqueue(item: QueueItem): void {
-    this.queue ??= [];
-    const queue = this.queue;
-    if (queue.length >= this.host.options.maxQueuedMessages) {
-      this.abort('queue-overflow');
-      return;
-    }
-    queue.push(item);
-    if (!this.pumping) this.pump();
-  }
-
-  private pump(): void {
-    this.pumping = true;
-    for (let item = this.queue?.shift(); item !== undefined; item = this.queue?.shift()) {
-      if (this.ended) {
-        this.queue = undefined;
-        break;
-      }
-      let blocking: void | Promise<void> | undefined;
-      try {
-        blocking = this.process(item);
-      } catch (err) {
-        this.reportError(err, `processing '${item.msg}'`);
-      }
-      if (blocking) {
-        const resume = () => this.pump();
-        blocking.then(resume, resume);
-        return;
-      }
-    }
-    this.queue = undefined;
-    this.pumping = false;
-  }
-
-  private process(item: QueueItem): void | Promise<void> {
-    switch (item.msg) {
-      case 'method':
-        return this.methods.run(item);
-      case 'sub':
-        return this.subs.start(item);
-      case 'unsub':
-        this.subs.stopSubscription(item.id);
-        return;
-      case 'error':
-        this.send(item);
-        return;
-      default:
-        this.sendError('Bad request', item);
-    }
+  /** Writes an encoded frame straight to the socket (a `ping` or `pong`: not counted, not replayed). */
+  sendRaw(frame: string): void {
+    this.socket?.send(frame);
   }
 
   // ---- outbound -----------------------------------------------------------------------------------
@@ -309,14 +200,13 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
       return;
     }
     if (this.ended) return;
-    const dropped = this.replay.push(frame);
-    const budgetDrop = this.replay.shed();
+    const lost = this.replay.record(frame);
     // Lifecycle consequences are deferred a microtask: a write can happen deep inside a merge-box or
     // subscription operation that must not see the session torn down under it. (The socket itself
     // counts every byte against `maxBufferedBytes` and reports a slow consumer the same way.)
     if (this.socket) {
       this.socket.send(frame);
-    } else if (this.phase === 'detached' && Math.max(dropped, budgetDrop) > this.detachedAt) {
+    } else if (lost && this.phase === 'detached') {
       queueMicrotask(() => this.sendEvent({ type: 'BUFFER.OVERFLOW' }));
     }
   }
@@ -330,12 +220,6 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     } finally {
       socket?.uncork();
     }
-  }
-
-  private sendError(reason: string, offendingMessage: unknown): void {
-    const message: ErrorMessage = { msg: 'error', reason };
-    if (offendingMessage !== undefined) message.offendingMessage = offendingMessage;
-    this.send(message);
   }
 
   // ---- lifecycle (bound to the machine's actions) --------------------------------------------------
@@ -378,42 +262,27 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     socket?.close(closeCodeFor(reason), reason ?? '');
   }
 
-  /** action sendPing */
-  sendPing(): void {
-    this.socket?.send(PING);
-  }
-
-  /** action emitConnection: `connected` (with a resume token), universal publications, registration, onConnection. */
-  establish(): void {
+  /**
+   * action emitConnection: `connected` (with the resume outcome the chart's `DDP.CONNECT` carried, and
+   * a resume token), universal publications, registration, onConnection.
+   */
+  establish(request: ConnectRequest | undefined): void {
     this.replay.push(null);
-    const decision = this.decision;
-    this.decision = undefined;
-    const refusal = decision?.kind === 'new' ? decision.reason : undefined;
-    const message: ConnectedMessage = { msg: 'connected', session: this.id };
-    if (refusal) message.resumeReason = refusal;
-    if (this.host.options.resume.gracePeriodMs > 0) {
-      this.token = newResumeToken();
-      message.resumeToken = this.token;
-    }
-    this.socket?.send(encode(message));
-    if (this.host.universalPublications().length > 0) this.subs.startUniversal();
-    this.host.established(this, decision?.kind === 'new' ? decision.stale : undefined);
+    const token = this.host.options.resume.gracePeriodMs > 0 ? this.tokens.issue() : undefined;
+    this.socket?.send(encode(connectedMessage(this.id, request?.resume, token)));
+    if (this.host.universalPublications().length > 0) this.subscriptions.startUniversal();
+    this.host.established(this, this.host.resumption.staleFor(this));
   }
 
   /** action startBuffering */
   startBuffering(): void {
     this.socket = undefined;
-    this.detachedAt = this.replay.sentCount;
-  }
-
-  /** guard resumesExisting: the decision names a session that is (now) detached. */
-  canResume(): boolean {
-    return this.decision?.kind === 'resume' && this.decision.session.phase === 'detached';
+    this.replay.markDetached();
   }
 
   /** The tokens that resume this session now (current, and the previous one while it may be in use). */
   get resumeTokens(): readonly [string | undefined, string | undefined] {
-    return [this.token, this.previousToken];
+    return this.tokens.valid;
   }
 
   /** Whether every message after `receivedCount` is still held for a resume. */
@@ -423,55 +292,30 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
 
   /** action handOffSocket: this socket now belongs to the detached session being resumed. */
   handOff(request: ConnectRequest | undefined): void {
-    const decision = this.decision;
-    this.decision = undefined;
-    const socket = this.takeSocket();
-    const count = request?.receivedCount;
-    if (
-      decision?.kind === 'resume' &&
-      socket &&
-      typeof count === 'number' &&
-      decision.session.phase === 'detached'
-    ) {
-      decision.session.resumeOn(socket, count, decision.token);
-    } else socket?.close(CloseCode.internalError, 'resume failed');
+    this.host.resumption.handOff(this, request?.receivedCount);
   }
 
-  /**
-   * Drops a socket the client has already replaced (a half-open TCP connection the server has not
-   * noticed yet): the machine detaches (`SOCKET.REPLACED`), so the new socket can resume.
-   */
-  dropReplacedSocket(): void {
-    const socket = this.socket;
-    if (!socket) return;
-    this.socket = undefined;
-    socket.setHandlers(IGNORED_SOCKET);
-    socket.close(CloseCode.normal, 'replaced by a resumed connection');
-    this.sendEvent({ type: 'SOCKET.REPLACED' });
-  }
-
-  /** Gives up this (pre-session) socket, for a resume. */
+  /** Gives up the socket (a resume hands it over, or drops a replaced one). */
   takeSocket(): ServerSocket | undefined {
     const socket = this.socket;
     this.socket = undefined;
     return socket;
   }
 
-  /**
-   * Resumes this detached session on `socket`, replaying from the client's `receivedCount`. A client
-   * that presented the current token has everything up to it: the previous one stops working.
-   */
-  resumeOn(socket: ServerSocket, receivedCount: number, presented: string | undefined): void {
-    if (presented === this.token) this.previousToken = this.token;
+  /** Takes `socket` (a resumed connection's) as this session's own. */
+  adoptSocket(socket: ServerSocket): void {
     this.socket = socket;
-    this.resumeCount = receivedCount;
     socket.setHandlers(this);
-    this.sendEvent({ type: 'RESUME' });
+  }
+
+  /** The client resumed presenting `token`. */
+  acceptToken(token: string | undefined): void {
+    this.tokens.accept(token);
   }
 
   /** action emitResume */
-  emitResume(): void {
-    this.host.resumed(this, Math.max(0, this.replay.sentCount - this.resumeCount));
+  emitResume(receivedCount: number): void {
+    this.host.resumed(this, Math.max(0, this.replay.sentCount - receivedCount));
   }
 
   /** Number of the last message written (Meteor 3.5's `sentCount`). */
@@ -479,24 +323,16 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     return this.replay.sentCount;
   }
 
-  /**
-   * Oldest message number a resuming client may still be missing. Each resume renumbers the replayed
-   * messages one later (after the new `connected`), so numbers recorded earlier may lag by up to one
-   * per resume: the bound is lowered by that much to stay safe.
-   */
+  /** Oldest message number a resuming client may still be missing (see {@link ReplayBuffer.firstReplayable}). */
   firstReplayable(): number {
-    return this.replay.firstHeld - this.resumes;
+    return this.replay.firstReplayable;
   }
 
   /** action flushBuffer: `connected` with the same id, then exactly the messages the client missed. */
-  flushBuffer(): void {
-    this.resumes++;
-    const missed = this.replay.rewindTo(this.resumeCount);
+  flushBuffer(receivedCount: number): void {
+    const missed = this.replay.rewindTo(receivedCount);
     this.replay.push(null);
-    this.token = newResumeToken();
-    this.socket?.send(
-      encode({ msg: 'connected', session: this.id, resumeReason: 'resumed', resumeToken: this.token }),
-    );
+    this.socket?.send(encode(connectedMessage(this.id, 'resumed', this.tokens.issue())));
     for (const frame of missed) this.writeFrame(frame);
   }
 
@@ -512,9 +348,9 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
 
   /** action emitClose: the session really ends. */
   finish(reason: CloseReason): void {
-    this.queue = undefined;
+    this.inbound.clear();
     this.socket = undefined;
-    this.subscriptions?.deactivateAll();
+    this.subs?.deactivateAll();
     this.box?.clear();
     this.methodCalls?.clear();
     this.replay.release();
@@ -525,7 +361,7 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
   /** What an inspector shows of this session: subscriptions, methods in flight, output held (bytes). */
   inspectStats(): { subscriptions: number; methodsInFlight: number; bufferedBytes: number } {
     return {
-      subscriptions: this.subscriptions?.size ?? 0,
+      subscriptions: this.subs?.size ?? 0,
       methodsInFlight: this.methodCalls?.inFlight ?? 0,
       bufferedBytes: (this.socket?.bufferedAmount ?? 0) + this.replay.heldBytes,
     };
@@ -551,21 +387,14 @@ export class Session implements MethodHost, SubscriptionsHost, ConnectionOwner, 
     if (this.ended) throw new Error("Can't call setUserId on a closed session");
     if (userId === this.userId) return;
     this.userId = userId;
-    await this.subscriptions?.rerunAll();
+    await this.subs?.rerunAll();
   }
   reportError(error: unknown, context: string): void {
     this.host.reportError(error, context, this.connection as Connection);
   }
   rateLimited(type: 'method' | 'subscription', name: string): WireError | undefined {
-    const limiter = this.host.rateLimiter;
-    if (limiter.ruleCount === 0) return undefined; // no rules: no clock read, no allocation
-    const reply = limiter.check({
-      type,
-      name,
-      userId: this.userId,
-      connectionId: this.id,
-      clientAddress: this.connection.clientAddress,
-    });
-    return reply.allowed ? undefined : limiter.errorFor(reply).toWire();
+    const { userId, id: connectionId } = this;
+    const input = { type, name, userId, connectionId, clientAddress: this.connection.clientAddress };
+    return this.host.rateLimiter.ruleCount === 0 ? undefined : rateLimitRefusal(this.host.rateLimiter, input);
   }
 }

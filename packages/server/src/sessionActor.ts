@@ -1,4 +1,6 @@
 import {
+  type SERVER_SESSION_EFFECTS,
+  type ServerSessionActionName,
   type ServerSessionContext,
   type ServerSessionEvent,
   type ServerSessionInput,
@@ -7,9 +9,11 @@ import {
 } from '@ddpx/statecharts';
 import { createActor, type SnapshotFrom } from 'xstate';
 import { type SessionStepHook, watchSession } from './inspectorLink.js';
-import { MachineRunner } from './machineRunner.js';
+import { MachineRunner, REAL_CLOCK } from './machineRunner.js';
 import type { ResolvedOptions } from './options.js';
 import type { Session } from './session.js';
+
+const PING = '{"msg":"ping"}';
 
 /** A running server session machine: a {@link MachineRunner}, or a real actor when inspected. */
 export interface SessionActor {
@@ -30,12 +34,15 @@ function sessionOf(context: ServerSessionContext): Session | undefined {
 }
 
 // Effects must never throw into the machine: a throwing action would stop it with an error.
-function bind(name: string, fn: (session: Session, context: ServerSessionContext) => void) {
-  return ({ context }: { context: ServerSessionContext }) => {
+function bind(
+  name: string,
+  fn: (session: Session, context: ServerSessionContext, event: ServerSessionEvent) => void,
+) {
+  return ({ context, event }: { context: ServerSessionContext; event: ServerSessionEvent }) => {
     const session = sessionOf(context);
     if (!session) return;
     try {
-      fn(session, context);
+      fn(session, context, event);
     } catch (err) {
       session.reportError(err, `session action ${name}`);
     }
@@ -51,29 +58,33 @@ const boundMachine = serverSessionMachine.provide({
   actions: {
     sendFailed: bind('sendFailed', (s, c) => s.sendFailed(c.calculatedVersion)),
     closeSocket: bind('closeSocket', (s, c) => s.closeSocket(c.closeReason)),
-    emitConnection: bind('emitConnection', (s) => s.establish()),
+    emitConnection: bind('emitConnection', (s, c) => s.establish(c.connectRequest)),
     emitDetach: bind('emitDetach', (s) => s.emitDetach()),
-    emitResume: bind('emitResume', (s) => s.emitResume()),
+    emitResume: bind('emitResume', (s, _c, e) => {
+      if (e.type === 'RESUME') s.emitResume(e.receivedCount);
+    }),
     emitClose: bind('emitClose', (s, c) => s.finish(c.closeReason ?? 'socket-closed')),
     startBuffering: bind('startBuffering', (s) => s.startBuffering()),
-    flushBuffer: bind('flushBuffer', (s) => s.flushBuffer()),
+    flushBuffer: bind('flushBuffer', (s, _c, e) => {
+      if (e.type === 'RESUME') s.flushBuffer(e.receivedCount);
+    }),
     dropBuffer: bind('dropBuffer', (s) => s.dropBuffer()),
     handOffSocket: bind('handOffSocket', (s, c) => s.handOff(c.connectRequest)),
-    sendPing: bind('sendPing', (s) => s.sendPing()),
-  },
+    sendPing: bind('sendPing', (s) => s.sendRaw(PING)),
+  } satisfies Record<ServerSessionActionName, unknown>, // every declared effect bound, nothing else
   guards: {
-    resumesExisting: ({ context }) => sessionOf(context)?.canResume() ?? false,
-    serverFull: ({ context }) => sessionOf(context)?.serverFull() ?? false,
-  },
+    serverFull: ({ context }: { context: ServerSessionContext }) => sessionOf(context)?.serverFull() ?? false,
+  } satisfies Record<(typeof SERVER_SESSION_EFFECTS.guards)[number], unknown>,
 });
 
 /** A session's machine held as a snapshot only: what every uninspected session runs. */
 class SessionRunner extends MachineRunner<typeof boundMachine> {
   constructor(
     private readonly session: Session,
+    options: ResolvedOptions,
     private readonly onStep?: SessionStepHook,
   ) {
-    super(boundMachine);
+    super(boundMachine, options.clock ?? REAL_CLOCK);
   }
   override start(input: ServerSessionInput): this {
     const outer = running;
@@ -114,10 +125,12 @@ export function startSessionActor(session: Session, options: ResolvedOptions): S
     heartbeatTimeout: options.heartbeatTimeout,
     gracePeriodMs: options.resume.gracePeriodMs,
   };
-  if (!options.inspect) return new SessionRunner(session).start(input);
+  if (!options.inspect) return new SessionRunner(session, options).start(input);
   if (typeof options.inspect === 'string')
-    return new SessionRunner(session, watchSession(options, session)).start(input);
-  const actor = createActor(boundMachine, { input, inspect: options.inspect });
+    return new SessionRunner(session, options, watchSession(options, session)).start(input);
+  // An XState observer needs a real actor; machineRunner.test.ts shows both take the same steps.
+  const clock = options.clock ? { clock: options.clock } : {};
+  const actor = createActor(boundMachine, { input, inspect: options.inspect, ...clock });
   inspected.set(session.id, session);
   actor.subscribe({
     complete: () => {

@@ -1,7 +1,7 @@
 import type { ResolvedOptions } from './options.js';
 import type { RateLimiter } from './rateLimiter.js';
 import type { ReplayBudget } from './replayBuffer.js';
-import type { ResumeDecision, ResumeRequest } from './resumption.js';
+import type { Resumption } from './resumption.js';
 import type { Session } from './session.js';
 import type { CloseReason, Connection, MethodHandler, PublicationHandler } from './types.js';
 
@@ -14,8 +14,8 @@ export interface SessionHost {
   method(name: string): MethodHandler | undefined;
   publication(name: string): PublicationHandler | undefined;
   universalPublications(): readonly PublicationHandler[];
-  /** The resume decision for a `connect` (taken once, when it arrives). */
-  decideResume(request: ResumeRequest): ResumeDecision<Session>;
+  /** The resume decision for each `connect` (taken once, when it arrives). */
+  readonly resumption: Resumption<Session>;
   /** Whether a new session would exceed `maxSessions` with no detached session left to evict. */
   serverFull(): boolean;
   /** A new session is established; `stale` is the owner's detached session it supersedes. */

@@ -1,6 +1,6 @@
 import type { Fields } from '@ddpx/protocol';
 
-import type { CloseReason } from '@ddpx/statecharts';
+import type { CloseReason, ResumeRefusal } from '@ddpx/statecharts';
 
 /** Why a session ended (the server session machine's closed union). */
 export type { CloseReason };
@@ -93,11 +93,6 @@ export type ServerListener<E extends keyof ServerEvents> = (event: ServerEvents[
 
 /**
  * Why a client that asked to resume got a new session instead, sent to it as `connected.resumeReason`
- * (a field Meteor clients ignore): resumption off, no such session, no `receivedCount` (a pre-3.5
- * client), or a count the replay buffer no longer covers.
+ * (a field Meteor clients ignore). One source: the session chart's `ResumeRefusal`.
  */
-export type ResumeRefusal =
-  | 'resume-disabled'
-  | 'unknown-session'
-  | 'no-received-count'
-  | 'count-outside-buffer';
+export type { ResumeRefusal };
