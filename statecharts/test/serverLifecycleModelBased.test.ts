@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type AnyEventObject, createActor, type InspectionEvent } from 'xstate';
 import { machineShape, transitionKeys } from '../src/diagram.js';
-import { eventPaths, SERVER_LIFECYCLE_EFFECTS, serverLifecycleMachine } from '../src/index.js';
+import { SERVER_LIFECYCLE_EFFECTS, serverLifecycleMachine } from '../src/index.js';
+import { eventPaths } from '../src/testPaths.js';
 import { SteppingClock } from './steppingClock.js';
 
 /**

@@ -1,9 +1,5 @@
-import {
-  eventPaths,
-  SERVER_SESSION_EFFECTS,
-  type ServerSessionInput,
-  serverSessionMachine,
-} from '@ddpx/statecharts';
+import { SERVER_SESSION_EFFECTS, type ServerSessionInput, serverSessionMachine } from '@ddpx/statecharts';
+import { eventPaths } from '@ddpx/statecharts/testing';
 import { describe, expect, it } from 'vitest';
 import { type AnyEventObject, type AnyStateMachine, createActor, SimulatedClock } from 'xstate';
 import { MachineRunner } from '../src/machineRunner.js';
