@@ -1,4 +1,4 @@
-import { encode, randomId, type ServerMessage, type WireError } from '@ddpx/protocol';
+import { encode, randomId, type ServerMessage } from '@ddpx/protocol';
 import type { AbortReason, ConnectRequest } from '@ddpx/statecharts';
 import { closeCodeFor } from './closeCodes.js';
 import { ConnectionHandle, type ConnectionOwner } from './connectionHandle.js';
@@ -7,7 +7,6 @@ import { clientAddressOf } from './headers.js';
 import { MergeBox } from './mergeBox.js';
 import { MethodCalls, type MethodHost } from './methodCall.js';
 import type { ResolvedOptions } from './options.js';
-import { rateLimitRefusal } from './rateLimiter.js';
 import { ReplayBuffer } from './replayBuffer.js';
 import { ResumeTokens } from './resumeToken.js';
 import type { ConnectingSession, ResumableSession, ResumeRequest } from './resumption.js';
@@ -15,10 +14,11 @@ import type { ServerSocket, ServerSocketHandlers, SocketFault } from './serverSo
 import { type SessionActor, startSessionActor } from './sessionActor.js';
 import type { SessionHost } from './sessionHost.js';
 import { SessionInbound, type SessionInboundHost } from './sessionInbound.js';
-import type { MethodClaim, SessionRecord } from './store.js';
+import { SessionServices } from './sessionServices.js';
+import type { SessionRecord } from './store.js';
 import type { StoredSessionSource } from './storeLink.js';
 import { Subscriptions, type SubscriptionsHost } from './subscriptions.js';
-import type { CloseReason, Connection, MethodHandler, PublicationHandler, TransportKind } from './types.js';
+import type { CloseReason, TransportKind } from './types.js';
 
 /**
  * One client session: its socket, its writes (numbered for replay), and the effects its chart's
@@ -27,6 +27,7 @@ import type { CloseReason, Connection, MethodHandler, PublicationHandler, Transp
  * and the session is its socket's handler object itself.
  */
 export class Session
+  extends SessionServices
   implements
     MethodHost,
     SubscriptionsHost,
@@ -55,10 +56,11 @@ export class Session
   readonly inbound: SessionInbound = new SessionInbound(this);
 
   constructor(
-    private readonly host: SessionHost,
+    host: SessionHost,
     socket: ServerSocket,
     address = clientAddressOf(socket.remoteAddress, socket.headers, host.options.forwardedCount),
   ) {
+    super(host);
     const o = host.options;
     this.socket = socket;
     this.transport = socket.kind;
@@ -405,42 +407,14 @@ export class Session
     this.host.ended(this);
   }
 
-  // ---- hosts ----------------------------------------------------------------------------------------
+  // ---- hosts (the rest are SessionServices') -------------------------------------------------------
 
-  method(name: string): MethodHandler | undefined {
-    return this.host.method(name);
-  }
-  publication(name: string): PublicationHandler | undefined {
-    return this.host.publication(name);
-  }
-  universalPublications(): readonly PublicationHandler[] {
-    return this.host.universalPublications();
-  }
+  /** Changes the session's user (`this.setUserId` in a method): its subscriptions re-run. */
   async setUserId(userId: string | null): Promise<void> {
     if (this.ended) throw new Error("Can't call setUserId on a closed session");
     if (userId === this.userId) return;
     this.userId = userId;
     this.host.link?.userChanged(this.id, userId);
     await this.subs?.rerunAll();
-  }
-  reportError(error: unknown, context: string): void {
-    this.host.reportError(error, context, this.connection as Connection);
-  }
-  claimMethod(methodId: string): Promise<MethodClaim> | undefined {
-    return this.host.link?.claim(this.id, methodId);
-  }
-  methodAnswered(methodId: string, frames: readonly string[]): void {
-    this.host.link?.answered(this.id, methodId, frames);
-  }
-  methodUnclaimed(methodId: string): void {
-    this.host.link?.unclaim(this.id, methodId);
-  }
-  noteSubscription(item: { id: string; name?: string; params?: unknown[] }, live: boolean): void {
-    this.host.link?.noteSubscription(this.id, item, live);
-  }
-  rateLimited(type: 'method' | 'subscription', name: string): WireError | undefined {
-    const { userId, id: connectionId } = this;
-    const input = { type, name, userId, connectionId, clientAddress: this.connection.clientAddress };
-    return this.host.rateLimiter.ruleCount === 0 ? undefined : rateLimitRefusal(this.host.rateLimiter, input);
   }
 }
