@@ -17,6 +17,8 @@ export interface DrainedReport {
   cpuUs: number;
   /** ms from SIGTERM until `server.close()` resolved. */
   drainMs: number;
+  /** Store failures the server absorbed over its life (`error` events), by context. */
+  errors: Record<string, number>;
 }
 
 /** One client's loss and recovery: it lost its process at `lostAt` and was back (same session, new process) at `at`. */

@@ -65,6 +65,15 @@ export interface RollingRow {
   /** CPU of every ddpx process from the first SIGTERM to the end (replacements counted from their start), s, and as % of one core. */
   serverCpuS: number;
   serverCpuPct: number;
+  /** CPU of the proxy process and of the client workers (per worker) over the window, % of one core. */
+  proxyCpuPct: number;
+  clientCpuPct: number;
+  /**
+   * Store failures the ddpx processes absorbed (their `error` events, by context): a Redis command not
+   * answered within the store's `commandTimeoutMs` admits a method on this process only or degrades a
+   * resume to a new session.
+   */
+  storeErrors: Record<string, number>;
   /** redis-server's CPU over the same window, s, and the commands it ran. */
   redisCpuS: number;
   redisCommands: number;
@@ -123,6 +132,12 @@ export async function runRollingRestart(size: RollingSize, redis: BenchRedis): P
 
     const redis0 = await redisCounters(redis.client);
     for (const n of nodes) n.cpu0 = await n.child.request<number>('cpu');
+    const proxyCpu0 = await proxy.request<number>('cpu');
+    const clientCpu0 = await Promise.all(workers.map((w) => w.request<number>('cpu')));
+    const storeErrors: Record<string, number> = {};
+    const addErrors = (e: Record<string, number>) => {
+      for (const [k, v] of Object.entries(e)) storeErrors[k] = (storeErrors[k] ?? 0) + v;
+    };
     const window0 = Date.now();
     let serverCpuUs = 0;
     const steps: RollingStep[] = [];
@@ -145,6 +160,7 @@ export async function runRollingRestart(size: RollingSize, redis: BenchRedis): P
       await victim.child.exited;
       exited.push(victim.child);
       serverCpuUs += report.cpuUs - victim.cpu0;
+      addErrors(report.errors);
       nodes[k] = await startNode(`${victim.name}′`, redis.url, size.drainMs);
       const deadline = stopAt + size.timeoutMs;
       let back: Recovery[] = [];
@@ -177,8 +193,15 @@ export async function runRollingRestart(size: RollingSize, redis: BenchRedis): P
       await sleep(size.settleMs);
     }
     await Promise.all(workers.map((w) => w.request('stop', undefined, 60_000)));
-    for (const n of nodes) serverCpuUs += (await n.child.request<number>('cpu')) - n.cpu0;
+    for (const n of nodes) {
+      serverCpuUs += (await n.child.request<number>('cpu')) - n.cpu0;
+      addErrors(await n.child.request<Record<string, number>>('errors'));
+    }
+    const proxyCpuUs = (await proxy.request<number>('cpu')) - proxyCpu0;
+    const clientCpu1 = await Promise.all(workers.map((w) => w.request<number>('cpu')));
+    const clientCpuUs = clientCpu1.reduce((t, c, i) => t + c - clientCpu0[i]!, 0) / workers.length;
     const windowMs = Date.now() - window0;
+    const pct = (us: number) => (us / 1000 / Math.max(1, windowMs)) * 100;
     const redisUsed = counterDelta(redis0, await redisCounters(redis.client));
     const reports = await Promise.all(workers.map((w) => w.request<RollingClientReport>('report')));
     const runs = await redis.client.hgetall(RUNS_KEY);
@@ -202,7 +225,10 @@ export async function runRollingRestart(size: RollingSize, redis: BenchRedis): P
       lost,
       runTwice,
       serverCpuS: serverCpuUs / 1e6,
-      serverCpuPct: (serverCpuUs / 1000 / Math.max(1, windowMs)) * 100,
+      serverCpuPct: pct(serverCpuUs),
+      proxyCpuPct: pct(proxyCpuUs),
+      clientCpuPct: pct(clientCpuUs),
+      storeErrors,
       redisCpuS: redisUsed.cpuUs / 1e6,
       redisCommands: redisUsed.commands,
       windowMs,

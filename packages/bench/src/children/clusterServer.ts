@@ -13,7 +13,11 @@ const store = redisStore({ url: cfg.redisUrl, processId });
 const app = new Redis(cfg.redisUrl, { enableAutoPipelining: true });
 app.on('error', () => {});
 const server = createServer({ store });
-server.on('error', ({ error, context }) => console.error(`[${processId}] ${context}:`, error));
+// Store failures the server absorbed (a claim admitted here only, a resume degraded…), by context: counted, not printed.
+const errors: Record<string, number> = {};
+server.on('error', ({ context }) => {
+  errors[context] = (errors[context] ?? 0) + 1;
+});
 
 server.methods({
   inc: (key) => app.hincrby(RUNS_KEY, String(key), 1),
@@ -34,6 +38,8 @@ serve((cmd) => {
       return cpuUs();
     case 'sessions':
       return server.connections.size;
+    case 'errors':
+      return errors;
     default:
       throw new Error(`unknown command ${cmd}`);
   }
@@ -42,7 +48,7 @@ serve((cmd) => {
 process.once('SIGTERM', async () => {
   const t0 = Date.now();
   await server.close({ drainMs: cfg.drainMs });
-  const report: DrainedReport = { cpuUs: cpuUs(), drainMs: Date.now() - t0 };
+  const report: DrainedReport = { cpuUs: cpuUs(), drainMs: Date.now() - t0, errors };
   await store.close();
   app.disconnect();
   process.send?.({ event: 'drained', data: report }, () => process.exit(0));

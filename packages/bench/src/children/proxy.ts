@@ -10,6 +10,10 @@ serve((cmd, arg) => {
     case 'retarget':
       proxy.retarget(arg as number);
       return proxy.target.port;
+    case 'cpu': {
+      const cpu = process.cpuUsage();
+      return cpu.user + cpu.system;
+    }
     case 'stats':
       return { accepted: proxy.accepted, open: proxy.open };
     default:
