@@ -3,7 +3,7 @@
  * `xstate/graph`. A subpath of its own, so the main entry (what a client or server loads) never pulls in
  * the graph utilities.
  *
- * @module @ddpx/statecharts/testing
+ * @module testing
  */
 import {
   type AnyStateMachine,

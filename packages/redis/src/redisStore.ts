@@ -220,19 +220,16 @@ export class RedisStore implements SessionStore {
     return { kind: 'done', frames: parse<string[]>(detail, []) };
   }
 
-  recordResult(sessionId: string, methodId: string, frames: readonly string[], ttlMs: number): void {
+  recordResult(sessionId: string, methodId: string, frames: readonly string[], _ttlMs: number): void {
+    // One HSET (auto-pipelined with the next command, never awaited); the hash's expiry was set by the
+    // claim and is kept fresh by the owner's liveness beat.
     const key = this.methodsKey(sessionId);
-    const pipeline = this.redis.multi().hset(key, methodId, `d:${JSON.stringify(frames)}`);
-    pipeline.pexpire(key, this.keyTtl(ttlMs));
+    const fail = (error: unknown) => this.report(error, 'recording a method result');
+    this.redis.hset(key, methodId, `d:${JSON.stringify(frames)}`).catch(fail);
     const owned = this.owned.get(sessionId);
-    if (owned) {
-      owned.results.push(methodId);
-      if (owned.results.length > this.maxResults) pipeline.hdel(key, owned.results.shift()!);
-    }
-    pipeline
-      .exec()
-      .then(failed)
-      .catch((error: unknown) => this.report(error, 'recording a method result'));
+    if (!owned) return;
+    owned.results.push(methodId);
+    if (owned.results.length > this.maxResults) this.redis.hdel(key, owned.results.shift()!).catch(fail);
   }
 
   releaseMethod(sessionId: string, methodId: string): void {

@@ -109,7 +109,7 @@ describe('three ddpx processes on one Redis behind a re-pointable proxy', () => 
       if (where!.length > 1) expect(where, `${id} ran twice`).toEqual(['B', 'C']);
     }
     const reruns = [...byCall.values()].filter((w) => w.length > 1).length;
-    expect(reruns).toBeLessThanOrEqual(CLIENTS);
+    expect(reruns).toBeLessThan(allIds.length / 10);
     // onConnection ran once per client in the whole cluster; onClose never (no session ended)
     expect(Number(await raw.get('app:onConnection'))).toBe(CLIENTS);
     expect(await raw.get('app:onClose')).toBeNull();

@@ -182,6 +182,25 @@ describe('the packed packages', () => {
     }
   });
 
+  it('subpath entries load: @ddpx/statecharts/testing, and @ddpx/testing without playwright-core', async () => {
+    const script = [
+      "const kit = await import('@ddpx/testing');",
+      "const paths = await import('@ddpx/statecharts/testing');",
+      "const main = await import('@ddpx/statecharts');",
+      'console.log(typeof kit.startFaultProxy, typeof kit.RawClient, typeof paths.connectionTestPaths, "connectionTestPaths" in main);',
+      "await import('@ddpx/testing/browser').then((b) => b.launchChromium()).catch((e) => console.log(e.message));",
+    ].join('\n');
+    writeFileSync(join(app, 'subpaths.mjs'), script);
+    const out = await run(process.execPath, ['subpaths.mjs'], app);
+    expect(out.stderr).toBe('');
+    const [first, second] = out.stdout.trim().split('\n');
+    expect(first).toBe('function function function false');
+    // playwright-core is an optional peer: not installed here, so only launchChromium() fails, clearly.
+    expect(second).toMatch(
+      /needs playwright-core: npm i -D playwright-core|not found: apt-get install -y chromium/,
+    );
+  });
+
   it('typecheck for a TypeScript user (strict, NodeNext, skipLibCheck off)', () => {
     writeFileSync(
       join(app, 'consumer.ts'),
@@ -192,8 +211,12 @@ describe('the packed packages', () => {
         "import { backoff } from '@ddpx/statecharts';",
         "import { parse } from '@ddpx/protocol';",
         "import { EXIT, runCli } from '@ddpx/cli';",
+        "import { type FaultProxy, RawClient } from '@ddpx/testing';",
+        "import { connectionTestPaths } from '@ddpx/statecharts/testing';",
         "const status: ClientStatus = connect('localhost:3000', { autoConnect: false }).status();",
         'console.log(status, createServer(), DDPProvider, useStatus, backoff(3), parse, EXIT.ok, runCli);',
+        'const retarget = (proxy: FaultProxy) => proxy.retarget(3001, { cut: true });',
+        'console.log(RawClient, retarget, connectionTestPaths);',
         '',
       ].join('\n'),
     );

@@ -13,7 +13,7 @@ import { type DecideResume, decideResume, type ResumeRequest, Resumption } from 
 import { CloseCode, type ServerSocket } from './serverSocket.js';
 import { Session } from './session.js';
 import type { SessionHost } from './sessionHost.js';
-import { SockjsEndpoint } from './sockjsEndpoint.js';
+import { NOT_STICKY_MESSAGE, SockjsEndpoint } from './sockjsEndpoint.js';
 import type { Bus, ClusterSession } from './store.js';
 import { StoreLink } from './storeLink.js';
 import type {
@@ -111,6 +111,8 @@ export class DDPServer {
             maxPayloadBytes: o.maxPayloadBytes,
             limits,
             accept,
+            misrouted: (id, transport) =>
+              this.reportError(new Error(NOT_STICKY_MESSAGE.replace('%s', id)), `sockjs ${transport}`),
           });
     this.bus =
       o.store?.bus ?? new MemoryBus((error, topic) => this.reportError(error, `bus handler of '${topic}'`));

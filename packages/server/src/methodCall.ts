@@ -24,6 +24,8 @@ export interface MethodHost {
   claimMethod?(methodId: string): Promise<MethodClaim> | undefined;
   /** A method's answer frames, for the store (not awaited). */
   methodAnswered?(methodId: string, frames: readonly string[]): void;
+  /** A claimed method id that will not run after all (unknown method, rate-limited): released. */
+  methodUnclaimed?(methodId: string): void;
 }
 
 /** The wire error for anything a handler threw: DDPErrors as they are, everything else as 500. */
@@ -105,6 +107,8 @@ export function forgottenResultError(): WireError {
  */
 export class MethodCalls {
   private readonly memory = new Map<string, Done | typeof PENDING>();
+  /** Cluster-wide claims, sent on arrival so the claims of queued methods share pipelined round trips. */
+  private claims: Map<string, Promise<MethodClaim> | MethodClaim> | undefined;
   private bytes = 0;
 
   constructor(
@@ -125,6 +129,17 @@ export class MethodCalls {
     if (known === undefined) {
       this.memory.set(msg.id, PENDING);
       this.hold(msg.id.length);
+      const claim = this.host.claimMethod?.(msg.id);
+      if (claim) {
+        this.claims ??= new Map();
+        const claims = this.claims;
+        // Kept as a value once answered, so a method whose claim is back runs without waiting a tick.
+        const pending: Promise<MethodClaim> = claim.then((c) => {
+          if (claims.get(msg.id) === pending) claims.set(msg.id, c);
+          return c;
+        });
+        claims.set(msg.id, pending);
+      }
       return true;
     }
     // Already ran: answer the copy from memory. A resuming client resets what it knew of methods in
@@ -150,6 +165,7 @@ export class MethodCalls {
         encode({ msg: 'updated', methods: [msg.id] }),
       ]);
       this.drop(msg.id); // nothing ran: a re-send may be answered again
+      this.unclaim(msg.id);
       return;
     }
     const refused = this.host.rateLimited('method', msg.method);
@@ -158,11 +174,21 @@ export class MethodCalls {
       this.host.writeFrame(encode({ msg: 'updated', methods: [msg.id] }));
       this.host.writeFrame(encode({ msg: 'result', id: msg.id, error: refused }));
       this.drop(msg.id); // nothing ran: a re-send is checked again
+      this.unclaim(msg.id);
       return;
     }
-    const claim = this.host.claimMethod?.(msg.id);
-    if (claim) return claim.then((c) => this.claimed(msg, handler, c));
-    return this.invoke(msg, handler);
+    const claim = this.claims?.get(msg.id);
+    if (!claim) return this.invoke(msg, handler);
+    this.claims!.delete(msg.id);
+    if (!(claim instanceof Promise)) return this.claimed(msg, handler, claim);
+    return claim.then((c) => this.claimed(msg, handler, c));
+  }
+
+  private unclaim(id: string): void {
+    const claim = this.claims?.get(id);
+    if (!claim) return;
+    this.claims!.delete(id);
+    void Promise.resolve(claim).then((c) => c.kind === 'claimed' && this.host.methodUnclaimed?.(id));
   }
 
   // With a shared store: a method another process answered is answered from the store, never run here.
@@ -213,6 +239,7 @@ export class MethodCalls {
 
   /** Forgets every remembered method (the session ended) and gives its bytes back to the budget. */
   clear(): void {
+    this.claims = undefined;
     this.memory.clear();
     this.hold(-this.bytes);
   }

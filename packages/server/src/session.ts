@@ -432,6 +432,9 @@ export class Session
   methodAnswered(methodId: string, frames: readonly string[]): void {
     this.host.link?.answered(this.id, methodId, frames);
   }
+  methodUnclaimed(methodId: string): void {
+    this.host.link?.unclaim(this.id, methodId);
+  }
   noteSubscription(item: { id: string; name?: string; params?: unknown[] }, live: boolean): void {
     this.host.link?.noteSubscription(this.id, item, live);
   }

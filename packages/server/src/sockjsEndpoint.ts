@@ -121,7 +121,18 @@ export interface SockjsEndpointOptions {
   maxPayloadBytes: number;
   limits: SocketLimits;
   accept(socket: SockjsServerSocket): void;
+  /** A polling request for a SockJS session this process does not hold arrived (no sticky sessions). */
+  misrouted?(sessionId: string, transport: string): void;
 }
+
+/** The body a polling send for a SockJS session this process does not hold is answered with (404). */
+export const NOT_STICKY_MESSAGE =
+  'ddpx: this server process does not hold SockJS session %s. SockJS polling transports need sticky ' +
+  'sessions: route every request of one SockJS session to the same process (see docs/scaling.md).';
+
+// `<prefix>/<server>/<session>/<xhr_send|jsonp_send>`: a polling transport's send, which only the
+// process holding the session can take.
+const POLLING_SEND = /^\/[^/.]+\/([^/.]+)\/(xhr_send|jsonp_send)(?:[?#].*)?$/;
 
 type Handler = (req: IncomingMessage, res: ServerResponse | Socket, head?: Buffer) => boolean;
 
@@ -130,8 +141,14 @@ export class SockjsEndpoint {
   private readonly handler: Handler;
   private readonly maxBodyBytes: number;
   private readonly pathRegexp: RegExp;
+  /** SockJS session ids of this process's open connections. */
+  private readonly held = new Set<string>();
+  private readonly prefix: string;
+  private readonly misrouted: SockjsEndpointOptions['misrouted'];
 
   constructor(options: SockjsEndpointOptions) {
+    this.prefix = options.prefix;
+    this.misrouted = options.misrouted;
     const server = sockjs.createServer({
       prefix: options.prefix,
       heartbeat_delay: options.heartbeatDelay,
@@ -141,7 +158,13 @@ export class SockjsEndpoint {
       faye_server_options: { maxLength: options.maxPayloadBytes * 6 + 64 },
     } as sockjs.ServerOptions);
     server.on('connection', (conn: SockjsConnection | null) => {
-      if (conn) options.accept(new SockjsServerSocket(conn, options.maxPayloadBytes, options.limits));
+      if (!conn) return;
+      const id = (conn as { _session?: { session_id?: unknown } | null })._session?.session_id;
+      if (typeof id === 'string') {
+        this.held.add(id);
+        conn.on('close', () => this.held.delete(id));
+      }
+      options.accept(new SockjsServerSocket(conn, options.maxPayloadBytes, options.limits));
     });
     const listener = (server as unknown as { listener(): { getHandler(): Handler } }).listener();
     this.handler = listener.getHandler();
@@ -152,6 +175,14 @@ export class SockjsEndpoint {
   /** Handles an HTTP request if it is under the prefix. */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     if (!req.url || !this.pathRegexp.test(req.url)) return false;
+    const send = POLLING_SEND.exec(req.url.slice(this.prefix.length));
+    if (send && !this.held.has(send[1]!)) {
+      this.misrouted?.(send[1]!, send[2]!);
+      res.writeHead(404, { 'content-type': 'text/plain; charset=UTF-8', connection: 'close' });
+      res.end(NOT_STICKY_MESSAGE.replace('%s', send[1]!));
+      req.resume();
+      return true;
+    }
     if (req.method === 'POST' && !this.guardBody(req, res)) return true;
     return this.handler(req, res);
   }

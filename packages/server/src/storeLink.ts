@@ -216,7 +216,21 @@ export class StoreLink {
     } catch (error) {
       this.host.reportError(error, 'recording a method result');
     }
+    this.done();
+  }
+
+  private done(): void {
     if (this.running > 0 && --this.running === 0) for (const wake of this.idle.splice(0)) wake();
+  }
+
+  /** A method claimed here will not run (unknown method, rate-limited): its claim goes. */
+  unclaim(sessionId: string, methodId: string): void {
+    try {
+      this.store.releaseMethod(sessionId, methodId);
+    } catch (error) {
+      this.host.reportError(error, 'releasing a method claim');
+    }
+    this.done();
   }
 
   /** Resolves once every method claimed here has recorded its answer, or after `timeoutMs`. */

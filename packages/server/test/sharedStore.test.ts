@@ -155,3 +155,38 @@ describe('a session resumes on another server sharing the store', () => {
     expect(a.seen.closes).toBe(1);
   });
 });
+
+describe('SockJS polling without sticky sessions', () => {
+  it('a polling send for a SockJS session this process does not hold gets a clear 404, reported', async () => {
+    const errors: string[] = [];
+    const { httpUrl, server } = await start();
+    server.on('error', (e) => errors.push(`${e.context}: ${String((e.error as Error).message)}`));
+    const res = await fetch(`${httpUrl}/sockjs/123/notheld1/xhr_send`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '["{\\"msg\\":\\"ping\\"}"]',
+    });
+    expect(res.status).toBe(404);
+    const body = await res.text();
+    expect(body).toContain('does not hold SockJS session notheld1');
+    expect(body).toContain('sticky sessions');
+    expect(errors).toEqual([
+      expect.stringContaining('sockjs xhr_send: ddpx: this server process does not hold'),
+    ]);
+  });
+
+  it('a SockJS session it does hold still polls and sends through xhr', async () => {
+    const { httpUrl } = await start();
+    const base = `${httpUrl}/sockjs/123/held0001`;
+    const open = await (await fetch(`${base}/xhr`, { method: 'POST' })).text();
+    expect(open.trim()).toBe('o');
+    const sent = await fetch(`${base}/xhr_send`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify([JSON.stringify({ msg: 'connect', version: '1', support: ['1'] })]),
+    });
+    expect(sent.status).toBe(204);
+    const frames = await (await fetch(`${base}/xhr`, { method: 'POST' })).text();
+    expect(frames).toContain('connected');
+  });
+});

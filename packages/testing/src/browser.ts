@@ -1,3 +1,9 @@
+/**
+ * `@ddpx/testing/browser`: headless Chromium for browser tests, through playwright-core (an optional
+ * peer dependency) and Debian's `/usr/bin/chromium`, never a downloaded browser.
+ *
+ * @module browser
+ */
 import { existsSync } from 'node:fs';
 import type { Browser, LaunchOptions } from 'playwright-core';
 
@@ -36,12 +42,19 @@ export function browserTestsEnabled(): boolean {
 /**
  * Launches headless Chromium through playwright-core (an optional peer dependency: install it to use
  * this entry) with {@link CHROMIUM_ARGS}; `options` are merged in and `options.args` appended. Rejects
- * with an `apt-get install -y chromium` hint when the binary is missing.
+ * with an `apt-get install -y chromium` hint when the binary is missing, and says to install
+ * playwright-core when it is.
  */
 export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH))
     throw new Error(`${CHROMIUM_PATH} not found: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  const { chromium } = await import('playwright-core');
+  let playwright: typeof import('playwright-core');
+  try {
+    playwright = await import('playwright-core');
+  } catch (cause) {
+    throw new Error('@ddpx/testing/browser needs playwright-core: npm i -D playwright-core', { cause });
+  }
+  const { chromium } = playwright;
   return chromium.launch({
     ...options,
     executablePath: CHROMIUM_PATH,

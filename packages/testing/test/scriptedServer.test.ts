@@ -1,4 +1,3 @@
-import { connect } from '@ddpx/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeRawClients, RawClient, ScriptedServer, until } from '../src/index.js';
 
@@ -56,19 +55,17 @@ describe('ScriptedServer', () => {
     expect(c.messages.some((m) => m.msg === 'pong' || m.id === 'b')).toBe(false);
   });
 
-  it('drives a real @ddpx/client: kill() makes it reconnect to a new session', async () => {
-    const server = await start({ versions: ['1', 'pre2', 'pre1'] });
-    const conn = connect(server.url, { heartbeatInterval: 0 });
-    try {
-      await until(() => conn.status().connected && conn.sessionId === 'session-1');
-      expect(await conn.call('echo', 42)).toBe(42);
-      server.kill();
-      await until(() => conn.sessionId === 'session-2', 5000, 'a new session after kill()');
-      server.broadcast({ msg: 'added', collection: 'pushed', id: 'x', fields: { a: 1 } });
-      await until(() => conn.collection('pushed').findOne('x') !== undefined);
-      expect(server.sockets.length).toBe(2);
-    } finally {
-      conn.close();
-    }
+  it('broadcast() reaches every socket; kill() cuts them and the next connect gets a new session', async () => {
+    const server = await start();
+    const a = await RawClient.connect(server.url, { version: '1', support: ['1'] });
+    const b = await RawClient.connect(server.url, { version: '1', support: ['1'] });
+    server.broadcast({ msg: 'added', collection: 'pushed', id: 'x', fields: { a: 1 } });
+    for (const c of [a, b]) await c.next((m) => m.msg === 'added' && m.id === 'x');
+    server.kill();
+    expect(await a.closed).toBe(1006);
+    expect(await b.closed).toBe(1006);
+    const c = await RawClient.connect(server.url, { version: '1', support: ['1'] });
+    expect([a.session, b.session, c.session]).toEqual(['session-1', 'session-2', 'session-3']);
+    expect(server.sockets.length).toBe(3);
   });
 });

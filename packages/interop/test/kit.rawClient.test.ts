@@ -1,6 +1,6 @@
 import { createServer, type DDPServer } from '@ddpx/server';
+import { closeRawClients, RawClient, rawUrl } from '@ddpx/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeRawClients, RawClient, rawUrl } from '../src/index.js';
 
 let server: DDPServer | undefined;
 
