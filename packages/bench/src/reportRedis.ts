@@ -35,7 +35,7 @@ export function redisMarkdown(r: RedisResults | undefined): string[] {
     .join(', ');
   out.push(
     '',
-    `Commands per call at 1 in flight: ${mix}. Awaited before the method runs: the claim (one \`EVALSHA\` per call, measured ${claims.toFixed(2)}); after the reply, not awaited: the recorded result (\`MULTI\`…\`EXEC\`).`,
+    `Commands per call at 1 in flight: ${mix}. A Lua script's own commands are counted beside its \`EVALSHA\`. Awaited before the method runs: the claim (one \`EVALSHA\` per call, measured ${claims.toFixed(2)}); written after the reply and never awaited: the recorded result.`,
     '',
     `Target: at most one pipelined Redis round trip per method call on the hot path — measured ${worstReads.toFixed(2)} round trips per call in all (worst row) — ${pass(worstReads <= 1.05)} for the whole call; of them ${claims.toFixed(2)} (the claim) awaited before the method runs — ${pass(claims <= 1.05)} for the awaited part.`,
     '',

@@ -47,7 +47,7 @@ export const FULL: BenchSize = {
   stormsInParallel: false,
   transitions: 5000,
   redisRoundTrip: { runs: 3, warmupMs: 1000, durationMs: 3000, inflights: [1, 256] },
-  rolling: { clients: 5000, workers: 2, thinkMs: 2000, drainMs: 1000, settleMs: 2000, timeoutMs: 60_000 },
+  rolling: { clients: 5000, workers: 2, thinkMs: 10_000, drainMs: 1000, settleMs: 2000, timeoutMs: 60_000 },
 };
 
 /** The smoke size CI runs: every benchmark, tiny, a few seconds each. */
