@@ -62,7 +62,7 @@ export function redisMarkdown(r: RedisResults | undefined): string[] {
     '',
     `Whole restart (first SIGTERM to the last client back, replacements' start-up and the calm between steps included): ${secs(g.totalMs)}. Calls: ${fmt(g.calls)} made, ${fmt(g.answered)} answered, ${g.rejected} failed, **${g.lost} lost, ${g.runTwice} run twice** (counted in Redis). Clients that kept their session id through every step: **${fmt(g.sameSession)} of ${fmt(g.clients)}**. CPU over the ${secs(g.windowMs)} window: ddpx processes ${g.serverCpuS.toFixed(1)} s (${g.serverCpuPct.toFixed(0)} % of one core on average), redis-server ${g.redisCpuS.toFixed(1)} s for ${fmt(g.redisCommands)} commands.`,
     '',
-    `Load generators over the same window: the proxy ${g.proxyCpuPct.toFixed(0)} % of one core, each client worker ${g.clientCpuPct.toFixed(0)} %. Store failures the ddpx processes absorbed (\`error\` events; a Redis reply not read within the store's \`commandTimeoutMs\`, 1 s by default, admits a method on that process alone or degrades a resume to a new session): ${errorList(g.storeErrors)}.`,
+    `Load generators over the same window: the proxy ${g.proxyCpuPct.toFixed(0)} % of one core, each client worker ${g.clientCpuPct.toFixed(0)} %. Store failures the ddpx processes absorbed (their \`error\` events by context and message, e.g. a Redis reply not read within the store's \`commandTimeoutMs\`, 1 s by default; what each degrades to is in [docs/scaling.md](../scaling.md)): ${errorList(g.storeErrors)}.`,
     '',
     `Targets: every client back — ${pass(allBack)}; all resumed with the same session id — ${pass(g.sameSession === g.clients)}; 0 calls lost — ${pass(g.lost === 0 && g.rejected === 0)}; 0 run twice — ${pass(g.runTwice === 0)}.`,
     '',

@@ -17,7 +17,7 @@ export interface DrainedReport {
   cpuUs: number;
   /** ms from SIGTERM until `server.close()` resolved. */
   drainMs: number;
-  /** Store failures the server absorbed over its life (`error` events), by context. */
+  /** Store failures the server absorbed over its life (`error` events), by `context: message`. */
   errors: Record<string, number>;
 }
 

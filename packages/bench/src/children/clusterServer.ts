@@ -13,10 +13,12 @@ const store = redisStore({ url: cfg.redisUrl, processId });
 const app = new Redis(cfg.redisUrl, { enableAutoPipelining: true });
 app.on('error', () => {});
 const server = createServer({ store });
-// Store failures the server absorbed (a claim admitted here only, a resume degraded…), by context: counted, not printed.
+// Store failures the server absorbed (a claim admitted here only, a resume degraded…), by context and
+// message: counted, not printed.
 const errors: Record<string, number> = {};
-server.on('error', ({ context }) => {
-  errors[context] = (errors[context] ?? 0) + 1;
+server.on('error', ({ error, context }) => {
+  const key = `${context}: ${error instanceof Error ? error.message : String(error)}`;
+  errors[key] = (errors[key] ?? 0) + 1;
 });
 
 server.methods({
