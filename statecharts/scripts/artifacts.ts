@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnyStateMachine } from 'xstate';
 import { toMermaid } from '../src/diagram.js';
-import { clientConnectionMachine, serverSessionMachine } from '../src/index.js';
+import { clientConnectionMachine, serverLifecycleMachine, serverSessionMachine } from '../src/index.js';
 
 /** statecharts/ */
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,6 +16,7 @@ export const STATECHARTS_DOC = join(REPO_DIR, 'docs', 'statecharts.md');
 export const MACHINES: Record<string, AnyStateMachine> = {
   clientConnectionMachine,
   serverSessionMachine,
+  serverLifecycleMachine,
 };
 
 const HEADER =

@@ -34,6 +34,13 @@ export {
   transitionLabel,
 } from './diagram.js';
 export {
+  SERVER_LIFECYCLE_EFFECTS,
+  type ServerLifecycleContext,
+  type ServerLifecycleEvent,
+  type ServerLifecycleMachine,
+  serverLifecycleMachine,
+} from './serverLifecycleMachine.js';
+export {
   createServerSessionContext,
   negotiateVersion,
   SERVER_SESSION_DEFAULTS,

@@ -10,6 +10,7 @@ import { type ResolvedOptions, resolveOptions, type ServerOptions } from './opti
 import { RateLimiter } from './rateLimiter.js';
 import { ReplayBudget } from './replayBuffer.js';
 import { type DecideResume, decideResume, type ResumeRequest, Resumption } from './resumption.js';
+import { ServerLifecycle } from './serverLifecycle.js';
 import { CloseCode, type ServerSocket } from './serverSocket.js';
 import { Session } from './session.js';
 import type { SessionHost } from './sessionHost.js';
@@ -79,7 +80,7 @@ export class DDPServer {
   private httpServer: HttpServer | undefined;
   private ownsHttpServer = false;
   private unbind: (() => void) | undefined;
-  private closing: Promise<void> | undefined;
+  private readonly lifecycle: ServerLifecycle;
   private readonly inspectorLink: ServerInspectorLink | undefined;
   private readonly link: StoreLink | undefined;
 
@@ -127,6 +128,22 @@ export class DDPServer {
     o.store?.onTakeover((id) => this.sessions.get(id)?.sendEvent({ type: 'MOVED' }));
     this.host = this.sessionHost();
     this.inspectorLink = openInspectorLink(this.options, () => this.httpServer);
+    this.lifecycle = new ServerLifecycle(
+      {
+        closePending: () => {
+          for (const session of [...this.pending]) session.sendEvent({ type: 'SERVER.CLOSE' });
+        },
+        // With a shared store a drained session is handed over (StoreLink.handOver), not closed.
+        liveSessions: () => {
+          const sessions = [...this.sessions.values()];
+          const handOver = this.link?.handOver();
+          return handOver ? sessions.map((session) => ({ sendEvent: () => handOver(session) })) : sessions;
+        },
+        stopServing: () => this.stopServing(),
+        reportError: (error, context) => this.reportError(error, context),
+      },
+      this.options,
+    );
   }
 
   /** Live sessions (established or detached), by id. */
@@ -193,9 +210,10 @@ export class DDPServer {
     if (this.httpServer) throw new Error('This DDP server is already attached to an http server');
     this.httpServer = httpServer;
     this.unbind = bindHttpServer(httpServer, {
-      request: (req, res) => (this.closing ? false : (this.sockjs?.handleRequest(req, res) ?? false)),
+      request: (req, res) =>
+        this.lifecycle.accepting ? (this.sockjs?.handleRequest(req, res) ?? false) : false,
       upgrade: (req, socket, head) => {
-        if (this.closing) return false;
+        if (!this.lifecycle.accepting) return false;
         if (this.websocket?.handleUpgrade(req, socket, head)) return true;
         return this.sockjs?.handleUpgrade(req, socket, head) ?? false;
       },
@@ -229,35 +247,13 @@ export class DDPServer {
    * the http server and, when the server created it, closes it.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    this.closing ??= this.shutdown(Math.max(0, options.drainMs ?? 0));
-    return this.closing;
+    return this.lifecycle.close(Math.max(0, options.drainMs ?? 0));
   }
 
-  private async shutdown(drainMs: number): Promise<void> {
-    for (const session of [...this.pending]) session.sendEvent({ type: 'SERVER.CLOSE' });
-    const sessions = [...this.sessions.values()];
-    // With a shared store a session is handed over instead (StoreLink.handOver), not closed.
-    const end = this.link?.handOver() ?? ((session: Session) => session.sendEvent({ type: 'SERVER.CLOSE' }));
-    if (drainMs > 0 && sessions.length > 1) {
-      const step = drainMs / sessions.length;
-      await new Promise<void>((resolve) => {
-        let i = 0;
-        const next = () => {
-          const session = sessions[i++];
-          if (!session) {
-            resolve();
-            return;
-          }
-          end(session);
-          setTimeout(next, step);
-        };
-        next();
-      });
-    } else {
-      for (const session of sessions) end(session);
-    }
+  // The lifecycle chart's `stopServing`: the drain is over.
+  private async stopServing(): Promise<void> {
+    // Handed-over sessions: their releases written, methods still running answered into the store.
     await this.link?.handedOver(METHOD_SETTLE_MS);
-    for (const session of [...this.pending]) session.sendEvent({ type: 'SERVER.CLOSE' });
     this.websocket?.close();
     this.inspectorLink?.close();
     this.unbind?.();
@@ -273,7 +269,7 @@ export class DDPServer {
 
   private accept(socket: ServerSocket): void {
     const o = this.options;
-    if (this.closing) {
+    if (!this.lifecycle.accepting) {
       socket.close(CloseCode.goingAway, 'server closing');
       return;
     }

@@ -1,15 +1,25 @@
 import {
-  type ActorScope,
+  type ActorOptions,
   type AnyMachineSnapshot,
   type AnyStateMachine,
-  createActor,
   type EventFromLogic,
   type ExecutableActionObject,
   type InputFrom,
+  initialTransition,
   type SnapshotFrom,
+  transition,
 } from 'xstate';
-import { shareSnapshotParts } from './shareSnapshotParts.js';
 
+/** The clock a runner schedules delayed events on: XState's `Clock` (a `SimulatedClock` in tests). */
+export type RunnerClock = NonNullable<ActorOptions<AnyStateMachine>['clock']>;
+
+/** The real timers, as an XState clock. */
+export const REAL_CLOCK: RunnerClock = Object.freeze({
+  setTimeout: (fn: (...args: unknown[]) => void, ms: number) => setTimeout(fn, ms),
+  clearTimeout: (id: unknown) => clearTimeout(id as NodeJS.Timeout),
+});
+
+/** The parameters of a delayed `xstate.raise` (`ExecutableRaiseAction`; `after` transitions are these). */
 interface DelayedRaise {
   event: unknown;
   id: string | undefined;
@@ -18,59 +28,16 @@ interface DelayedRaise {
 
 let anonymousTimers = 0;
 
-type Scope = ActorScope<AnyMachineSnapshot, EventFromLogic<AnyStateMachine>>;
-const noop = (): void => {};
-const scopes = new WeakMap<AnyStateMachine, Scope>();
-let collecting: ExecutableActionObject[] = [];
-
-// xstate's pure `transition(machine, snapshot, event)` and `initialTransition(machine, input)` call
-// the machine's own `transition`/`getInitialSnapshot` with an inert scope whose executor only
-// collects the actions, but build that scope (a throwaway actor, initial snapshot included) on every
-// call: ~30 µs, more than an actor spends per event. The runner does exactly what they do with one
-// inert scope per machine, built once.
-function inertScope(machine: AnyStateMachine): Scope {
-  let scope = scopes.get(machine);
-  if (scope === undefined) {
-    const self = createActor(machine); // never started: only the `self` xstate hands to actions
-    scope = {
-      self,
-      id: '',
-      sessionId: '',
-      logger: noop,
-      defer: noop,
-      emit: noop,
-      stopChild: noop,
-      system: self.system,
-      actionExecutor: (action) => void collecting.push(action),
-    };
-    scopes.set(machine, scope);
-  }
-  return scope;
-}
-
-/** `[snapshot, actions]` of `compute`, as xstate's pure `transition` returns them. */
-function pure(
-  machine: AnyStateMachine,
-  compute: (scope: Scope) => AnyMachineSnapshot,
-): [AnyMachineSnapshot, ExecutableActionObject[]] {
-  const outer = collecting;
-  const actions: ExecutableActionObject[] = [];
-  collecting = actions;
-  try {
-    return [compute(inertScope(machine)), actions];
-  } finally {
-    collecting = outer;
-  }
-}
-
 /**
- * Runs a state machine as a bare snapshot advanced by pure transitions (what xstate's `transition`
- * computes), executing the returned actions itself: the machine's named actions (`exec`), delayed
- * `raise` (one timer per pending event, keyed by its id) and `cancel`. Events sent while one is being
- * processed wait in a mailbox and run after it (run-to-completion), as in an actor. It owns no
- * lifecycle of its own: all of that is the machine's. Much smaller than an actor, for the many
- * long-lived idle machines of a server. Machines that spawn, invoke, `sendTo`, `emit` or `log` need a
- * real actor.
+ * Runs a state machine as a bare snapshot advanced by xstate's public pure functions
+ * (`initialTransition`, `transition`), executing the actions they return: the machine's named actions
+ * (`exec`), delayed `raise` (one timer per pending event on the injected clock, keyed by its id) and
+ * `cancel`. Events sent while one is being processed wait in a mailbox and run after it
+ * (run-to-completion), and actions run while the previous snapshot is still current, as in an actor.
+ * It owns no lifecycle of its own: all of that is the machine's. Much smaller than an actor, for the
+ * many long-lived idle machines of a server; `machineRunner.test.ts` replays every model path of the
+ * server session chart through it and through a real actor and compares the snapshots and effects.
+ * Machines that spawn, invoke, `sendTo`, `emit` or `log` need a real actor (it refuses them).
  */
 export abstract class MachineRunner<TMachine extends AnyStateMachine> {
   private snapshot!: AnyMachineSnapshot;
@@ -79,10 +46,13 @@ export abstract class MachineRunner<TMachine extends AnyStateMachine> {
   // Pending delayed events: an idle machine has one or none, so the first is held in two fields and
   // only further ones in a (flat id, timer) list.
   private timerKey: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private moreTimers: Array<string | NodeJS.Timeout> | undefined;
+  private timer: unknown;
+  private moreTimers: unknown[] | undefined;
 
-  constructor(private readonly machine: TMachine) {}
+  constructor(
+    private readonly machine: TMachine,
+    private readonly clock: RunnerClock = REAL_CLOCK,
+  ) {}
 
   /** The machine reached a final state. */
   protected abstract done(): void;
@@ -93,10 +63,8 @@ export abstract class MachineRunner<TMachine extends AnyStateMachine> {
   start(input: InputFrom<TMachine>): this {
     this.processing = true;
     try {
-      const machine = this.machine;
-      const [snapshot, actions] = pure(machine, (scope) => machine.getInitialSnapshot(scope, input));
+      const [snapshot, actions] = initialTransition(this.machine, input);
       // An actor runs its initial actions with the initial snapshot already visible.
-      shareSnapshotParts(snapshot);
       this.snapshot = snapshot;
       this.execute(actions);
     } catch (err) {
@@ -142,11 +110,9 @@ export abstract class MachineRunner<TMachine extends AnyStateMachine> {
 
   private step(event: EventFromLogic<TMachine>): void {
     try {
-      const { machine, snapshot } = this;
-      const [next, actions] = pure(machine, (scope) => machine.transition(snapshot, event, scope));
+      const [next, actions] = transition(this.machine, this.snapshot as SnapshotFrom<TMachine>, event);
       // As in an actor, actions run while the previous snapshot is still the current one.
       this.execute(actions);
-      if (next !== this.snapshot) shareSnapshotParts(next);
       this.snapshot = next;
     } catch (err) {
       this.fail(err);
@@ -178,7 +144,10 @@ export abstract class MachineRunner<TMachine extends AnyStateMachine> {
   private schedule(event: EventFromLogic<TMachine>, delay: number, id: string | undefined): void {
     const key = id ?? `#${++anonymousTimers}`;
     this.cancel(key);
-    const timer = setTimeout(MachineRunner.fire, delay, this, key, event);
+    const timer = this.clock.setTimeout(() => {
+      this.forget(key);
+      this.send(event);
+    }, delay);
     if (this.timerKey === undefined) {
       this.timerKey = key;
       this.timer = timer;
@@ -190,10 +159,10 @@ export abstract class MachineRunner<TMachine extends AnyStateMachine> {
 
   private cancel(key: string): void {
     const timer = this.forget(key);
-    if (timer !== undefined) clearTimeout(timer);
+    if (timer !== undefined) this.clock.clearTimeout(timer);
   }
 
-  private forget(key: string): NodeJS.Timeout | undefined {
+  private forget(key: string): unknown {
     if (this.timerKey === key) {
       const timer = this.timer;
       this.timerKey = undefined;
@@ -204,18 +173,12 @@ export abstract class MachineRunner<TMachine extends AnyStateMachine> {
     if (more === undefined) return undefined;
     for (let i = 0; i < more.length; i += 2) {
       if (more[i] !== key) continue;
-      const timer = more[i + 1] as NodeJS.Timeout;
+      const timer = more[i + 1];
       if (more.length === 2) this.moreTimers = undefined;
       else more.splice(i, 2);
       return timer;
     }
     return undefined;
-  }
-
-  // Shared by every timer (the runner, key and event travel as timer arguments): no closure per timer.
-  private static fire(runner: MachineRunner<AnyStateMachine>, key: string, event: unknown): void {
-    runner.forget(key);
-    runner.send(event as EventFromLogic<AnyStateMachine>);
   }
 
   private fail(error: unknown): void {
@@ -226,9 +189,9 @@ export abstract class MachineRunner<TMachine extends AnyStateMachine> {
   private settle(): void {
     const snapshot = this.snapshot;
     if (snapshot.status === 'active') return;
-    clearTimeout(this.timer);
+    if (this.timerKey !== undefined) this.clock.clearTimeout(this.timer);
     const more = this.moreTimers;
-    if (more) for (let i = 1; i < more.length; i += 2) clearTimeout(more[i] as NodeJS.Timeout);
+    if (more) for (let i = 1; i < more.length; i += 2) this.clock.clearTimeout(more[i]);
     this.timerKey = undefined;
     this.timer = undefined;
     this.moreTimers = undefined;

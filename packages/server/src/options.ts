@@ -100,6 +100,11 @@ export interface ServerOptions {
    * before, and nothing on the hot path changes. @default undefined (this process only)
    */
   store?: SessionStore;
+  /**
+   * The clock every chart's delays run on (handshake timeout, heartbeat, grace period, drain pacing):
+   * XState's `Clock`, e.g. a `SimulatedClock` in tests. @default the real timers (`setTimeout`)
+   */
+  clock?: ActorOptions<AnyActorLogic>['clock'];
 }
 
 /** Options with every default applied. */
@@ -125,6 +130,7 @@ export interface ResolvedOptions {
   backlog: number;
   inspect: string | ActorOptions<AnyActorLogic>['inspect'] | undefined;
   store: SessionStore | undefined;
+  clock: ActorOptions<AnyActorLogic>['clock'];
 }
 
 /** The defaults of {@link ServerOptions}, as one frozen object. */
@@ -261,5 +267,6 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     backlog: backlog(options.backlog, d.backlog),
     inspect: options.inspect,
     store: options.store,
+    clock: options.clock,
   };
 }

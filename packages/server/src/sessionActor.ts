@@ -7,7 +7,7 @@ import {
 } from '@ddpx/statecharts';
 import { createActor, type SnapshotFrom } from 'xstate';
 import { type SessionStepHook, watchSession } from './inspectorLink.js';
-import { MachineRunner } from './machineRunner.js';
+import { MachineRunner, REAL_CLOCK } from './machineRunner.js';
 import type { ResolvedOptions } from './options.js';
 import type { Session } from './session.js';
 
@@ -79,9 +79,10 @@ const boundMachine = serverSessionMachine.provide({
 class SessionRunner extends MachineRunner<typeof boundMachine> {
   constructor(
     private readonly session: Session,
+    options: ResolvedOptions,
     private readonly onStep?: SessionStepHook,
   ) {
-    super(boundMachine);
+    super(boundMachine, options.clock ?? REAL_CLOCK);
   }
   override start(input: ServerSessionInput): this {
     const outer = running;
@@ -122,18 +123,22 @@ export function startSessionActor(session: Session, options: ResolvedOptions): S
     heartbeatTimeout: options.heartbeatTimeout,
     gracePeriodMs: options.resume.gracePeriodMs,
   };
-  if (!options.inspect) return new SessionRunner(session).start(input);
+  if (!options.inspect) return new SessionRunner(session, options).start(input);
   if (typeof options.inspect === 'string')
-    return new SessionRunner(session, watchSession(options, session)).start(input);
-  const actor = createActor(boundMachine, { input, inspect: options.inspect });
-  inspected.set(session.id, session);
+    return new SessionRunner(session, options, watchSession(options, session)).start(input);
+  // An XState observer needs a real actor; machineRunner.test.ts shows both take the same steps.
+  const clock = options.clock ? { clock: options.clock } : {};
+  const actor = createActor(boundMachine, { input, inspect: options.inspect, ...clock });
+  // Keyed by the id in the chart's context: a session rebuilt from a shared store changes `session.id`.
+  const key = session.id;
+  inspected.set(key, session);
   actor.subscribe({
     complete: () => {
-      inspected.delete(session.id);
+      inspected.delete(key);
       session.machineDone();
     },
     error: (err) => {
-      inspected.delete(session.id);
+      inspected.delete(key);
       session.reportError(err, 'session machine');
     },
   });

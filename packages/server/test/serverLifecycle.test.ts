@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import type { CloseReason } from '../src/index.js';
+import { RawClient, start, stopAll } from './helpers.js';
+
+afterEach(stopAll);
+
+// The server's charts on an injected clock (`ServerOptions.clock`), over real loopback sockets: the
+// drain's pacing is the lifecycle chart's `drainStep`, the handshake timeout the session chart's, and
+// neither needs real time to pass.
+
+/** Waits (in real time, briefly) until `check` holds: socket events cross the loopback. */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(check()).toBe(true);
+}
+
+describe('server lifecycle on an injected clock', () => {
+  it('close({ drainMs }) closes one session per drainMs / sessions of simulated time, then resolves', async () => {
+    const clock = new SimulatedClock();
+    const reasons: CloseReason[] = [];
+    const { wsUrl, server } = await start({ clock });
+    server.on('close', (e) => reasons.push(e.reason));
+    const clients = await Promise.all([1, 2, 3].map(() => RawClient.connect(wsUrl)));
+    let resolved = false;
+    const closing = server.close({ drainMs: 3000 }).then(() => {
+      resolved = true;
+    });
+    // Whatever fails below, the drain ends, so the server can be stopped.
+    onTestFinished(() => clock.increment(10_000));
+    expect(reasons).toEqual(['server-close']);
+    // No new socket while draining: the upgrade is left to the http server, which refuses it.
+    const late = new RawClient(wsUrl);
+    await expect(late.opened).rejects.toThrow(/400/);
+    clock.increment(999);
+    expect(reasons).toHaveLength(1);
+    clock.increment(1);
+    expect(reasons).toHaveLength(2);
+    clock.increment(1000);
+    expect(reasons).toEqual(['server-close', 'server-close', 'server-close']);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(resolved).toBe(false); // the last session gets its whole step too
+    clock.increment(1000);
+    await closing;
+    for (const c of clients) expect(await c.closed).toBe(1001);
+  });
+
+  it('close() without drainMs closes every session at once; a second close() returns the same promise', async () => {
+    const clock = new SimulatedClock();
+    const reasons: CloseReason[] = [];
+    const { wsUrl, server } = await start({ clock });
+    server.on('close', (e) => reasons.push(e.reason));
+    await Promise.all([1, 2].map(() => RawClient.connect(wsUrl)));
+    const first = server.close();
+    expect(reasons).toEqual(['server-close', 'server-close']);
+    expect(server.close({ drainMs: 5000 })).toBe(first);
+    await first;
+  });
+
+  it("the session chart's handshake timeout runs on the same clock", async () => {
+    const clock = new SimulatedClock();
+    const { wsUrl } = await start({ clock, handshakeTimeoutMs: 10_000 });
+    const silent = new RawClient(wsUrl);
+    await silent.opened;
+    await new Promise((r) => setTimeout(r, 20));
+    clock.increment(9_999);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(silent.closeCode).toBeUndefined();
+    clock.increment(1);
+    await until(() => silent.closeCode !== undefined);
+  });
+});

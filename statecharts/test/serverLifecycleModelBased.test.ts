@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { type AnyEventObject, createActor, type InspectionEvent } from 'xstate';
+import { machineShape, transitionKeys } from '../src/diagram.js';
+import { SERVER_LIFECYCLE_EFFECTS, serverLifecycleMachine } from '../src/index.js';
+import { eventPaths } from '../src/testPaths.js';
+import { SteppingClock } from './steppingClock.js';
+
+/**
+ * Model-based tests of the server lifecycle chart: every shortest and transition path from xstate/graph
+ * replayed on the machine with recorded effects under simulated time. After each step: accepting
+ * sockets exactly in `listening`; the drain closes each session once, `drainMs / sessions` apart, and
+ * never before the previous step's time; `stopServing` once, after every session was closed.
+ */
+const EVENTS: AnyEventObject[] = [
+  { type: 'CLOSE', drainMs: 0, sessions: 3 },
+  { type: 'CLOSE', drainMs: 900, sessions: 3 },
+  { type: 'CLOSE', drainMs: 900, sessions: 1 },
+  { type: 'CLOSE', drainMs: 600, sessions: 0 },
+  { type: 'STOPPED' },
+  { type: 'xstate.after.drainStep.serverLifecycle.draining.pacing' },
+];
+
+const key = (s: ReturnType<typeof serverLifecycleMachine.getInitialSnapshot>) =>
+  JSON.stringify([s.value, s.context]);
+
+const paths = (['shortest', 'transitions'] as const).flatMap((algorithm) =>
+  eventPaths(serverLifecycleMachine, algorithm, {
+    input: undefined,
+    events: EVENTS,
+    serializeState: key as never,
+  }).map((events) => ({ name: algorithm, events: events.slice(1) })),
+);
+
+const label = (e: AnyEventObject) =>
+  e.type === 'CLOSE'
+    ? `CLOSE(${e.drainMs} ms, ${e.sessions})`
+    : e.type.startsWith('xstate.after')
+      ? 'after drainStep'
+      : e.type;
+
+const covered = new Set<string>();
+
+function replay(events: AnyEventObject[]) {
+  const clock = new SteppingClock();
+  const log: { name: string; at: number }[] = [];
+  const bound = serverLifecycleMachine.provide({
+    actions: Object.fromEntries(
+      SERVER_LIFECYCLE_EFFECTS.actions.map((n) => [n, () => void log.push({ name: n, at: clock.now() })]),
+    ) as never,
+  });
+  const actor = createActor(bound, {
+    clock,
+    inspect: (ev: InspectionEvent) => {
+      if (ev.type === '@xstate.microstep')
+        for (const t of ev._transitions) for (const k of transitionKeys(t)) covered.add(k);
+    },
+  });
+  actor.start();
+  let close: AnyEventObject | undefined;
+  for (const [i, e] of events.entries()) {
+    const where = `${events.map(label).join(' → ')} (step ${i + 1}: ${label(e)})`;
+    const before = actor.getSnapshot();
+    if (e.type.startsWith('xstate.after')) {
+      const step = before.context.drainMs / Math.max(1, before.context.sessions);
+      clock.advance(step - 1);
+      expect(actor.getSnapshot().value, `${where}: 1 ms early`).toEqual(before.value);
+      clock.advance(1);
+    } else actor.send(e as never);
+    if (e.type === 'CLOSE' && before.value === 'listening') close = e;
+    const snap = actor.getSnapshot();
+    const names = log.map((l) => l.name);
+    const count = (n: string) => names.filter((x) => x === n).length;
+    // Sockets are accepted exactly while listening, and nothing is closed before CLOSE.
+    if (!close) {
+      expect(snap.value, where).toBe('listening');
+      expect(log, where).toEqual([]);
+      continue;
+    }
+    expect(snap.value, where).not.toBe('listening');
+    const paced = close.drainMs > 0 && close.sessions > 1;
+    expect(count('closeAllSessions'), where).toBe(paced ? 0 : 1);
+    if (paced) {
+      // One session per drain step, the first at once: times 0, step, 2·step, …
+      const step = close.drainMs / close.sessions;
+      const closes = log.filter((l) => l.name === 'closeNextSession').map((l) => l.at);
+      expect(closes, where).toEqual(closes.map((_, k) => k * step));
+      expect(closes.length, where).toBeLessThanOrEqual(close.sessions);
+      expect(snap.context.closedSessions, where).toBe(closes.length);
+    } else expect(count('closeNextSession'), where).toBe(0);
+    if (typeof snap.value === 'object') expect(count('stopServing'), where).toBe(0);
+    else {
+      // stopping or closed: every session was closed, then the endpoints, once, after the last step.
+      expect(count('stopServing'), where).toBe(1);
+      if (paced) {
+        expect(count('closeNextSession'), where).toBe(close.sessions);
+        // The last session gets its whole step too: the endpoints stop after drainMs.
+        expect(log.find((l) => l.name === 'stopServing')?.at, where).toBeCloseTo(close.drainMs);
+      }
+      expect(count('closePending'), where).toBe(2);
+    }
+    if (snap.value === 'closed') {
+      expect(snap.status, where).toBe('done');
+      expect(e.type, where).toBe('STOPPED');
+    }
+  }
+  actor.stop();
+}
+
+describe('server lifecycle chart: shortest and transition paths', () => {
+  it.each(paths.map((p) => [`${p.name} ${p.events.map(label).join(' → ') || 'start'}`, p] as const))(
+    '%s',
+    (_n, p) => {
+      replay(p.events);
+    },
+  );
+
+  it('server.close() twice: the second CLOSE changes nothing', () => {
+    replay([
+      { type: 'CLOSE', drainMs: 900, sessions: 3 },
+      { type: 'CLOSE', drainMs: 0, sessions: 3 },
+    ]);
+  });
+});
+
+describe('server lifecycle coverage', () => {
+  it('every state and transition of the server lifecycle chart is exercised', () => {
+    const shape = machineShape(serverLifecycleMachine);
+    const missing = shape.transitions.filter((t) => !covered.has(t));
+    console.log(
+      `server lifecycle transitions covered: ${shape.transitions.length - missing.length}/${shape.transitions.length}`,
+    );
+    const seen = [...covered].flatMap((t) => [t.split(' --')[0] as string, t.split('--> ')[1] as string]);
+    const missingStates = shape.states.filter((s) => !seen.some((c) => c === s || c.startsWith(`${s}.`)));
+    expect(missing).toEqual([]);
+    expect(missingStates).toEqual([]);
+  });
+});
