@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CLOSE_REASONS, negotiateVersion } from '../src/index.js';
+import {
+  CLOSE_REASONS,
+  negotiateVersion,
+  SERVER_LIFECYCLE_EFFECTS,
+  SERVER_SESSION_EFFECTS,
+  serverLifecycleMachine,
+  serverSessionMachine,
+} from '../src/index.js';
 import { startSession } from './helpers.js';
 
 const closedWith = (s: ReturnType<typeof startSession>) => {
@@ -233,6 +240,18 @@ describe('server session machine', () => {
     const s = startSession();
     s.actor.send({ type: 'SOCKET.CLOSED' });
     expect(closedWith(s)).toBe('socket-closed');
+  });
+
+  it("the declared effects are exactly the machines' actions that are not their own bookkeeping", () => {
+    for (const [machine, effects] of [
+      [serverSessionMachine, SERVER_SESSION_EFFECTS.actions],
+      [serverLifecycleMachine, SERVER_LIFECYCLE_EFFECTS.actions],
+    ] as const) {
+      const actions = machine.implementations.actions as Record<string, { type?: string }>;
+      // assign() actions update the chart's own context; every other named action is an effect.
+      const own = Object.keys(actions).filter((n) => actions[n]?.type !== 'xstate.assign');
+      expect(own.sort()).toEqual([...effects].sort());
+    }
   });
 
   it('CLOSE_REASONS lists the closed union', () => {

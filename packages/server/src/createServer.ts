@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CloseCode } from './closeCodes.js';
 import { ConnectionsView } from './connectionsView.js';
 import { ServerEventEmitter } from './events.js';
 import { clientAddressOf } from './headers.js';
@@ -11,7 +12,7 @@ import { RateLimiter } from './rateLimiter.js';
 import { ReplayBudget } from './replayBuffer.js';
 import { type DecideResume, decideResume, type ResumeRequest, Resumption } from './resumption.js';
 import { ServerLifecycle } from './serverLifecycle.js';
-import { CloseCode, type ServerSocket } from './serverSocket.js';
+import type { ServerSocket } from './serverSocket.js';
 import { Session } from './session.js';
 import type { SessionHost } from './sessionHost.js';
 import { NOT_STICKY_MESSAGE, SockjsEndpoint } from './sockjsEndpoint.js';

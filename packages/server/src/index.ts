@@ -1,5 +1,5 @@
 export { DDPError } from '@ddpx/protocol';
-export { closeCodeFor } from './closeCodes.js';
+export { closeCodeFor, sockjsCloseCode } from './closeCodes.js';
 export { type CloseOptions, type ConnectionHookHandle, createServer, DDPServer } from './createServer.js';
 export { clientAddressOf, HEADER_WHITELIST, whitelistHeaders } from './headers.js';
 export { MemoryBus } from './memoryBus.js';
@@ -22,7 +22,6 @@ export {
   type RateLimitMessage,
   type RateLimitReply,
 } from './rateLimiter.js';
-export { sockjsCloseCode } from './sockjsEndpoint.js';
 export {
   type Bus,
   type BusHandler,

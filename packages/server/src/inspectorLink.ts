@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serverSessionMachine } from '@ddpx/statecharts';
 import WebSocket from 'ws';
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
+import { CloseCode } from './closeCodes.js';
 import type { ResolvedOptions } from './options.js';
 
 /** What the link reads of a session (a {@link Session} fits). */
@@ -152,7 +153,7 @@ export class ServerInspectorLink {
     this.closed = true;
     clearInterval(this.interval);
     clearTimeout(this.retryTimer);
-    this.socket?.close(1000);
+    this.socket?.close(CloseCode.normal);
   }
 
   private step(w: Watched, snapshot: AnyMachineSnapshot, event: EventObject): void {

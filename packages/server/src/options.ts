@@ -1,4 +1,5 @@
 import { SUPPORTED_DDP_VERSIONS } from '@ddpx/protocol';
+import { SERVER_SESSION_DEFAULTS } from '@ddpx/statecharts';
 import type { ActorOptions, AnyActorLogic } from 'xstate';
 import type { SessionStore } from './store.js';
 
@@ -137,9 +138,10 @@ export interface ResolvedOptions {
 export const SERVER_DEFAULTS = Object.freeze({
   websocketPath: '/websocket',
   sockjsPrefix: '/sockjs',
-  heartbeatInterval: 15_000,
-  heartbeatTimeout: 15_000,
-  handshakeTimeoutMs: 45_000,
+  // The session chart's own defaults (Meteor's): one source.
+  heartbeatInterval: SERVER_SESSION_DEFAULTS.heartbeatInterval,
+  heartbeatTimeout: SERVER_SESSION_DEFAULTS.heartbeatTimeout,
+  handshakeTimeoutMs: SERVER_SESSION_DEFAULTS.handshakeTimeoutMs,
   maxPayloadBytes: 1024 * 1024,
   maxQueuedMessages: 1000,
   maxSessions: Number.POSITIVE_INFINITY,
@@ -147,7 +149,7 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxPendingHandshakesPerAddress: Number.POSITIVE_INFINITY,
   maxMessagesPerSecond: 100_000,
   maxDepth: 64,
-  gracePeriodMs: 15_000,
+  gracePeriodMs: SERVER_SESSION_DEFAULTS.gracePeriodMs,
   replayBufferMessages: 100,
   maxTotalReplayBytes: 64 * 1024 * 1024,
   methodResultMemory: 100,
@@ -189,6 +191,13 @@ function backlog(value: number | undefined, fallback: number): number {
   const v = positive('backlog', value, fallback);
   if (!Number.isSafeInteger(v)) throw new RangeError(`backlog must be an integer, got ${String(v)}`);
   return v;
+}
+
+function clock(value: ServerOptions['clock']): ServerOptions['clock'] {
+  if (value === undefined) return undefined;
+  if (typeof value?.setTimeout !== 'function' || typeof value.clearTimeout !== 'function')
+    throw new TypeError('clock must have setTimeout and clearTimeout (an XState Clock)');
+  return value;
 }
 
 /** Applies defaults and checks every option; misuse throws TypeError/RangeError at once. */
@@ -267,6 +276,6 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     backlog: backlog(options.backlog, d.backlog),
     inspect: options.inspect,
     store: options.store,
-    clock: options.clock,
+    clock: clock(options.clock),
   };
 }

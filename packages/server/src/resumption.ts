@@ -1,6 +1,7 @@
 import type { ConnectRequest, ResumeVerdict, ServerSessionEvent } from '@ddpx/statecharts';
+import { CloseCode } from './closeCodes.js';
 import { tokenMatches } from './resumeToken.js';
-import { CloseCode, type ServerSocket, type ServerSocketHandlers } from './serverSocket.js';
+import type { ServerSocket, ServerSocketHandlers } from './serverSocket.js';
 import type { SessionRecord } from './store.js';
 import type { ResumeRefusal } from './types.js';
 

@@ -1,4 +1,8 @@
-import { serverLifecycleMachine } from '@ddpx/statecharts';
+import {
+  type SERVER_LIFECYCLE_EFFECTS,
+  type ServerLifecycleContext,
+  serverLifecycleMachine,
+} from '@ddpx/statecharts';
 import { type Actor, createActor } from 'xstate';
 import type { ResolvedOptions } from './options.js';
 
@@ -40,7 +44,7 @@ export class ServerLifecycle {
       actions: {
         closePending: () => host.closePending(),
         closeAllSessions: () => closeEach(this.draining),
-        closeNextSession: ({ context }) =>
+        closeNextSession: ({ context }: { context: ServerLifecycleContext }) =>
           closeEach(this.draining.slice(context.closedSessions, context.closedSessions + 1)),
         stopServing: () => {
           const stopped = () => queueMicrotask(() => this.actor.send({ type: 'STOPPED' }));
@@ -49,7 +53,7 @@ export class ServerLifecycle {
             stopped();
           });
         },
-      },
+      } satisfies Record<(typeof SERVER_LIFECYCLE_EFFECTS.actions)[number], unknown>,
     });
     this.actor = createActor(machine, options.clock ? { clock: options.clock } : {});
     this.closed = new Promise((resolve) => this.actor.subscribe({ complete: resolve }));

@@ -1,3 +1,4 @@
+import { CloseCode } from './closeCodes.js';
 import type { TransportKind } from './types.js';
 
 /** A transport-level fault that ends the session (the socket is closing or must be closed). */
@@ -48,17 +49,6 @@ export interface ServerSocket {
   /** Bytes written but not yet flushed to the kernel (this socket's queue and the transport's). */
   readonly bufferedAmount: number;
 }
-
-/** Close codes ddpx uses. */
-export const CloseCode = Object.freeze({
-  normal: 1000,
-  goingAway: 1001,
-  protocolError: 1002,
-  policyViolation: 1008,
-  messageTooBig: 1009,
-  internalError: 1011,
-  tryAgainLater: 1013,
-} as const);
 
 // Sockets that wrote or queued in this tick, flushed by one microtask for all of them (no closure
 // per socket per tick).

@@ -1,4 +1,6 @@
 import {
+  type SERVER_SESSION_EFFECTS,
+  type ServerSessionActionName,
   type ServerSessionContext,
   type ServerSessionEvent,
   type ServerSessionInput,
@@ -69,10 +71,10 @@ const boundMachine = serverSessionMachine.provide({
     dropBuffer: bind('dropBuffer', (s) => s.dropBuffer()),
     handOffSocket: bind('handOffSocket', (s, c) => s.handOff(c.connectRequest)),
     sendPing: bind('sendPing', (s) => s.sendRaw(PING)),
-  },
+  } satisfies Record<ServerSessionActionName, unknown>, // every declared effect bound, nothing else
   guards: {
-    serverFull: ({ context }) => sessionOf(context)?.serverFull() ?? false,
-  },
+    serverFull: ({ context }: { context: ServerSessionContext }) => sessionOf(context)?.serverFull() ?? false,
+  } satisfies Record<(typeof SERVER_SESSION_EFFECTS.guards)[number], unknown>,
 });
 
 /** A session's machine held as a snapshot only: what every uninspected session runs. */

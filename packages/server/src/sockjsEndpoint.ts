@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import sockjs from 'sockjs';
+import { sockjsCloseCode } from './closeCodes.js';
 import { whitelistHeaders } from './headers.js';
 import { BaseServerSocket, type SocketLimits } from './serverSocket.js';
 
@@ -21,15 +22,6 @@ interface SockjsInternals {
     send_buffer?: string[];
     recv?: { connection?: Socket; response?: { socket?: Socket | null } } | null;
   } | null;
-}
-
-/**
- * The close code a SockJS peer can carry: sockjs (faye) refuses codes other than 1000 and
- * 3000–4999, so ddpx's 1001–1015 become 4001–4015 (same last digits), with the reason unchanged.
- */
-export function sockjsCloseCode(code: number): number {
-  if (code === 1000 || (code >= 3000 && code <= 4999)) return code;
-  return 4000 + (code % 1000);
 }
 
 /** How long a closed SockJS websocket may wait for the peer's close handshake before its TCP socket is destroyed. */

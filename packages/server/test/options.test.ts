@@ -31,3 +31,20 @@ describe('backlog option', () => {
     }
   });
 });
+
+describe('one source for the defaults', () => {
+  it("the session timing defaults are the session chart's", async () => {
+    const { SERVER_SESSION_DEFAULTS } = await import('@ddpx/statecharts');
+    expect(SERVER_DEFAULTS.heartbeatInterval).toBe(SERVER_SESSION_DEFAULTS.heartbeatInterval);
+    expect(SERVER_DEFAULTS.heartbeatTimeout).toBe(SERVER_SESSION_DEFAULTS.heartbeatTimeout);
+    expect(SERVER_DEFAULTS.handshakeTimeoutMs).toBe(SERVER_SESSION_DEFAULTS.handshakeTimeoutMs);
+    expect(SERVER_DEFAULTS.gracePeriodMs).toBe(SERVER_SESSION_DEFAULTS.gracePeriodMs);
+  });
+});
+
+describe('clock option', () => {
+  it('refuses a clock without setTimeout and clearTimeout', () => {
+    expect(() => createServer({ clock: {} as never })).toThrow(TypeError);
+    expect(() => createServer({ clock: { setTimeout: () => 0 } as never })).toThrow(TypeError);
+  });
+});

@@ -129,6 +129,16 @@ describe('a session resumes on another server sharing the store', () => {
     expect(a.seen.events).toEqual([]);
   });
 
+  it('a client without a token (Meteor 3.5) gets a new session across processes', async () => {
+    const [a, b] = await twoNodes();
+    const c1 = await RawClient.connect(a.wsUrl);
+    await c1.drop();
+    const c2 = await RawClient.connect(b.wsUrl, { session: c1.session, receivedCount: c1.receivedCount });
+    expect(c2.messages[0]).toMatchObject({ msg: 'connected', resumeReason: 'unknown-session' });
+    expect(c2.session).not.toBe(c1.session);
+    expect(b.seen.connections).toBe(1);
+  });
+
   it('a draining server hands its sessions over instead of closing them', async () => {
     const [a, b] = await twoNodes();
     const c1 = await RawClient.connect(a.wsUrl);
