@@ -1,17 +1,20 @@
 import { SUPPORTED_DDP_VERSIONS } from '@ddpx/protocol';
-import { assign, fromPromise, not, setup } from 'xstate';
+import { assign, type EventObject, fromCallback, fromPromise, not, setup, stateIn } from 'xstate';
 import { resolveBackoff, seededRandom } from './backoff.js';
 import type {
   ClientConnectionContext,
   ClientConnectionEvent,
   ClientConnectionInput,
   ConnectionLoss,
+  TransportActorInput,
 } from './clientConnectionTypes.js';
+import { heartbeatStates } from './heartbeat.js';
 
 /** Meteor's client heartbeat and transport defaults (§3.2, §3.3). */
 export const CLIENT_CONNECTION_DEFAULTS = Object.freeze({
   retry: true,
   autoConnect: true,
+  resume: true,
   connectTimeoutMs: 10_000,
   heartbeatInterval: 17_500,
   heartbeatTimeout: 15_000,
@@ -41,6 +44,8 @@ export function createClientConnectionContext(input: ClientConnectionInput): Cli
     url: input.url,
     retry: input.retry ?? d.retry,
     autoConnect: input.autoConnect ?? d.autoConnect,
+    resume: input.resume ?? d.resume,
+    offeredSession: undefined,
     connectTimeoutMs,
     heartbeatInterval,
     heartbeatTimeout,
@@ -73,30 +78,20 @@ export function negotiationFailureReason(version: string): string {
 const noop = () => {};
 type LossCode = ConnectionLoss['code'];
 
-/** "Transport lost": `waiting` when retrying, else non-permanent `failed` (§2.1). */
+/** "Transport lost": `waiting` when retrying, else non-permanent `failed` (§2.1). Leaving `linked` closes it. */
 function lost(code: LossCode) {
+  const actions = [{ type: 'recordLoss' as const, params: { code } }];
   return [
-    {
-      guard: 'shouldRetry' as const,
-      target: '#ddpClient.waiting',
-      actions: ['closeTransport' as const, { type: 'recordLoss' as const, params: { code } }],
-    },
-    {
-      target: '#ddpClient.failed.retryable',
-      actions: ['closeTransport' as const, { type: 'recordLoss' as const, params: { code } }],
-    },
+    { guard: 'shouldRetry' as const, target: '#ddpClient.waiting', actions },
+    { target: '#ddpClient.failed.retryable', actions },
   ];
 }
 
 /** A transport `close`/`error` event: like {@link lost}, recording the close code, reason or error. */
 function lostTransport() {
   return [
-    {
-      guard: 'shouldRetry' as const,
-      target: '#ddpClient.waiting',
-      actions: ['closeTransport', 'recordTransportLoss'] as const,
-    },
-    { target: '#ddpClient.failed.retryable', actions: ['closeTransport', 'recordTransportLoss'] as const },
+    { guard: 'shouldRetry' as const, target: '#ddpClient.waiting', actions: 'recordTransportLoss' as const },
+    { target: '#ddpClient.failed.retryable', actions: 'recordTransportLoss' as const },
   ];
 }
 
@@ -113,8 +108,6 @@ export const clientConnectionMachine = setup({
   },
   actions: {
     // Effects bound by the client (CLIENT_CONNECTION_EFFECTS.actions).
-    openTransport: noop,
-    closeTransport: noop,
     sendConnect: noop,
     beginReconnectHooks: noop,
     replayMethods: noop,
@@ -136,6 +129,7 @@ export const clientConnectionMachine = setup({
       retryCount: 0,
       inboundSinceTick: false,
       versionSuggestion: context.versionSuggestion ?? context.supportedVersions[0],
+      offeredSession: context.resume ? context.session : undefined,
     })),
     incrementRetryCount: assign({ retryCount: ({ context }) => context.retryCount + 1 }),
     scheduleRetry: assign(({ context }) => {
@@ -156,6 +150,7 @@ export const clientConnectionMachine = setup({
             : { code: 'DDP_CONNECTION_LOST' };
       return { lastLoss: loss };
     }),
+    /** The resume decision, made here only: the outcome, and why (the server's reason when it gave one). */
     acceptSession: assign(({ context, event }) => {
       if (event.type !== 'DDP.CONNECTED') return {};
       const lastResume =
@@ -164,11 +159,14 @@ export const clientConnectionMachine = setup({
           : event.session === context.session
             ? 'resumed'
             : 'new-session';
+      const resumeReason =
+        event.resumeReason ??
+        (lastResume === 'new-session' && context.offeredSession === undefined ? 'not-requested' : lastResume);
       return {
         session: event.session,
         version: context.versionSuggestion,
         lastResume,
-        resumeReason: event.resumeReason ?? lastResume,
+        resumeReason,
       } as const;
     }),
     rememberSuggestedVersion: assign(({ context, event }) => ({
@@ -183,10 +181,17 @@ export const clientConnectionMachine = setup({
     clearQuiescencePending: assign({ quiescencePending: false }),
   },
   actors: {
+    /**
+     * The transport of one connection attempt, invoked by `linked`: it opens on start, sends
+     * `TRANSPORT.OPEN`/`CLOSED`/`ERROR` back, and closes when stopped (leaving `linked`, by construction).
+     */
+    transport: fromCallback<EventObject, TransportActorInput>(() => {}),
     /** Runs `conn.onReconnect` then the global hooks in registration order; resolves when all settle. */
     reconnectHooks: fromPromise<void, { retryCount: number }>(async () => {}),
   },
   guards: {
+    /** The transport has not opened yet (`linked.connecting`). */
+    stillConnecting: stateIn('#ddpClient.linked.connecting'),
     /** Any reconnect hook registered (input `hasReconnectHooks`); with none the hooks actor is not invoked. */
     hasReconnectHooks: ({ context }) => context.hasReconnectHooks(),
     inboundSinceTick: ({ context }) => context.inboundSinceTick,
@@ -231,140 +236,136 @@ export const clientConnectionMachine = setup({
   initial: 'init',
   states: {
     init: {
-      always: [{ guard: 'autoConnect', target: 'connecting' }, { target: 'offline' }],
+      always: [{ guard: 'autoConnect', target: 'linked' }, { target: 'offline' }],
     },
-    connecting: {
-      entry: ['startAttempt', 'openTransport'],
-      after: { connectTimeout: lost('DDP_CONNECT_TIMEOUT') },
-      on: {
-        'TRANSPORT.OPEN': { target: 'connected' },
-        'TRANSPORT.CLOSED': lostTransport(),
-        'TRANSPORT.ERROR': lostTransport(),
-        RECONNECT: { target: 'connecting', reenter: true, actions: ['setUrl', 'closeTransport'] },
-        DISCONNECT: { target: 'offline', actions: ['closeTransport'] },
-        CLOSE: { target: '#ddpClient.failed.permanent', actions: ['closeTransport', 'failOutstanding'] },
+    // A transport exists exactly while here: the `transport` actor is invoked on entry and stopped
+    // (closing its socket) on every way out, so no transition has to remember to close it.
+    linked: {
+      initial: 'connecting',
+      invoke: {
+        id: 'transport',
+        src: 'transport',
+        input: ({ context }) => ({ url: context.url }),
       },
-    },
-    connected: {
-      type: 'parallel',
-      entry: ['startHandshake', 'sendConnect'],
       on: {
         'TRANSPORT.CLOSED': lostTransport(),
         'TRANSPORT.ERROR': lostTransport(),
-        RECONNECT: {
-          guard: 'isForcedReconnect',
-          target: 'waiting',
-          actions: [
-            'setUrl',
-            'closeTransport',
-            { type: 'recordLoss', params: { code: 'DDP_FORCED_RECONNECT' } },
-          ],
-        },
-        DISCONNECT: { target: 'offline', actions: ['sendGoodbye', 'closeTransport'] },
-        CLOSE: {
-          target: '#ddpClient.failed.permanent',
-          actions: ['sendGoodbye', 'closeTransport', 'failOutstanding'],
-        },
+        // A new attempt at once while still opening: re-entering `linked` replaces the transport.
+        // (In `connected` a plain RECONNECT is ignored and a forced one goes through `waiting`.)
+        RECONNECT: { guard: 'stillConnecting', target: 'linked', reenter: true, actions: 'setUrl' },
       },
       states: {
-        replay: {
-          initial: 'checkingHooks',
-          states: {
-            checkingHooks: {
-              entry: 'beginReconnectHooks',
-              always: [
-                { guard: 'hasReconnectHooks', target: 'runningHooks' },
-                { target: 'replayingMethods' },
-              ],
-            },
-            runningHooks: {
-              invoke: {
-                id: 'reconnectHooks',
-                src: 'reconnectHooks',
-                input: ({ context }) => ({ retryCount: context.retryCount }),
-                onDone: { target: 'replayingMethods' },
-                onError: { target: 'replayingMethods', actions: 'reportHookError' },
-              },
-            },
-            replayingMethods: { entry: 'replayMethods', always: { target: 'resendingSubscriptions' } },
-            resendingSubscriptions: { entry: 'resendSubscriptions', always: { target: 'done' } },
-            done: {},
+        connecting: {
+          entry: 'startAttempt',
+          after: { connectTimeout: lost('DDP_CONNECT_TIMEOUT') },
+          on: {
+            'TRANSPORT.OPEN': { target: 'connected' },
+            DISCONNECT: { target: '#ddpClient.offline' },
+            CLOSE: { target: '#ddpClient.failed.permanent', actions: 'failOutstanding' },
           },
         },
-        session: {
-          initial: 'awaitingConnected',
-          // Outside `quiescing` (data out of order around a handshake) the reset was still applied.
-          on: { 'QUIESCENCE.REACHED': { actions: 'clearQuiescencePending' } },
-          states: {
-            awaitingConnected: {
-              // A server that opens the socket but never answers `connect` is abandoned and retried.
-              after: { connectTimeout: lost('DDP_CONNECT_TIMEOUT') },
-              on: {
-                'DDP.CONNECTED': [
-                  {
-                    guard: 'resumesQuiescingSession',
-                    target: 'quiescing',
-                    actions: ['acceptSession', 'sessionResumed'],
-                  },
-                  { guard: 'sameSession', target: 'resumed', actions: ['acceptSession', 'sessionResumed'] },
-                  {
-                    guard: 'hadSession',
-                    target: 'quiescing',
-                    actions: ['acceptSession', 'markQuiescencePending', 'beginQuiescence'],
-                  },
-                  { target: 'live', actions: ['acceptSession', 'sessionStarted'] },
-                ],
-                'DDP.FAILED': [
-                  {
-                    guard: 'versionSupported',
-                    target: '#ddpClient.waiting',
-                    actions: [
-                      'rememberSuggestedVersion',
-                      'closeTransport',
-                      { type: 'recordLoss', params: { code: 'DDP_FORCED_RECONNECT' } },
-                    ],
-                  },
-                  {
-                    target: '#ddpClient.failed.permanent',
-                    actions: [
-                      'setNegotiationFailure',
-                      'closeTransport',
-                      { type: 'recordLoss', params: { code: 'DDP_VERSION_NEGOTIATION_FAILED' } },
-                      'notifyNegotiationFailure',
-                    ],
-                  },
-                ],
-              },
+        connected: {
+          type: 'parallel',
+          entry: ['startHandshake', 'sendConnect'],
+          on: {
+            RECONNECT: {
+              guard: 'isForcedReconnect',
+              target: '#ddpClient.waiting',
+              actions: ['setUrl', { type: 'recordLoss', params: { code: 'DDP_FORCED_RECONNECT' } }],
             },
-            quiescing: {
-              on: { 'QUIESCENCE.REACHED': { target: 'live', actions: 'clearQuiescencePending' } },
-            },
-            resumed: {},
-            live: {},
+            DISCONNECT: { target: '#ddpClient.offline', actions: 'sendGoodbye' },
+            CLOSE: { target: '#ddpClient.failed.permanent', actions: ['sendGoodbye', 'failOutstanding'] },
           },
-        },
-        heartbeat: {
-          initial: 'off',
           states: {
-            off: { on: { 'DDP.CONNECTED': { guard: 'heartbeatEnabled', target: 'idle' } } },
-            idle: {
-              entry: 'clearInbound',
-              after: {
-                heartbeatInterval: [
-                  { guard: 'inboundSinceTick', target: 'idle', reenter: true },
-                  { target: 'pinging' },
-                ],
-              },
-              on: {
-                'DDP.ACTIVITY': { guard: 'noInboundSinceTick', actions: 'markInbound' },
-                'NETWORK.OFFLINE': { target: 'pinging' },
-                'PAGE.VISIBLE': { target: 'pinging' },
+            replay: {
+              initial: 'checkingHooks',
+              states: {
+                checkingHooks: {
+                  entry: 'beginReconnectHooks',
+                  always: [
+                    { guard: 'hasReconnectHooks', target: 'runningHooks' },
+                    { target: 'replayingMethods' },
+                  ],
+                },
+                runningHooks: {
+                  invoke: {
+                    id: 'reconnectHooks',
+                    src: 'reconnectHooks',
+                    input: ({ context }) => ({ retryCount: context.retryCount }),
+                    onDone: { target: 'replayingMethods' },
+                    onError: { target: 'replayingMethods', actions: 'reportHookError' },
+                  },
+                },
+                replayingMethods: { entry: 'replayMethods', always: { target: 'resendingSubscriptions' } },
+                resendingSubscriptions: { entry: 'resendSubscriptions', always: { target: 'done' } },
+                done: {},
               },
             },
-            pinging: {
-              entry: 'sendPing',
-              after: { heartbeatTimeout: lost('DDP_HEARTBEAT_TIMEOUT') },
-              on: { 'DDP.ACTIVITY': { target: 'idle' } },
+            session: {
+              initial: 'awaitingConnected',
+              // Outside `quiescing` (data out of order around a handshake) the reset was still applied:
+              // `QUIESCENCE.REACHED` only clears the flag. (Written on each state rather than once on the
+              // region: Mermaid's default layout cannot draw a region's self-loop inside `linked`.)
+              states: {
+                awaitingConnected: {
+                  // A server that opens the socket but never answers `connect` is abandoned and retried.
+                  after: { connectTimeout: lost('DDP_CONNECT_TIMEOUT') },
+                  on: {
+                    'QUIESCENCE.REACHED': { actions: 'clearQuiescencePending' },
+                    'DDP.CONNECTED': [
+                      {
+                        guard: 'resumesQuiescingSession',
+                        target: 'quiescing',
+                        actions: ['acceptSession', 'sessionResumed'],
+                      },
+                      {
+                        guard: 'sameSession',
+                        target: 'resumed',
+                        actions: ['acceptSession', 'sessionResumed'],
+                      },
+                      {
+                        guard: 'hadSession',
+                        target: 'quiescing',
+                        actions: ['acceptSession', 'markQuiescencePending', 'beginQuiescence'],
+                      },
+                      { target: 'live', actions: ['acceptSession', 'sessionStarted'] },
+                    ],
+                    'DDP.FAILED': [
+                      {
+                        guard: 'versionSupported',
+                        target: '#ddpClient.waiting',
+                        actions: [
+                          'rememberSuggestedVersion',
+                          { type: 'recordLoss', params: { code: 'DDP_FORCED_RECONNECT' } },
+                        ],
+                      },
+                      {
+                        target: '#ddpClient.failed.permanent',
+                        actions: [
+                          'setNegotiationFailure',
+                          { type: 'recordLoss', params: { code: 'DDP_VERSION_NEGOTIATION_FAILED' } },
+                          'notifyNegotiationFailure',
+                        ],
+                      },
+                    ],
+                  },
+                },
+                quiescing: {
+                  on: { 'QUIESCENCE.REACHED': { target: 'live', actions: 'clearQuiescencePending' } },
+                },
+                resumed: { on: { 'QUIESCENCE.REACHED': { actions: 'clearQuiescencePending' } } },
+                live: { on: { 'QUIESCENCE.REACHED': { actions: 'clearQuiescencePending' } } },
+              },
+            },
+            heartbeat: {
+              initial: 'off',
+              states: {
+                off: { on: { 'DDP.CONNECTED': { guard: 'heartbeatEnabled', target: 'idle' } } },
+                ...heartbeatStates(lost('DDP_HEARTBEAT_TIMEOUT'), {
+                  'NETWORK.OFFLINE': { target: 'pinging' },
+                  'PAGE.VISIBLE': { target: 'pinging' },
+                }),
+              },
             },
           },
         },
@@ -373,11 +374,11 @@ export const clientConnectionMachine = setup({
     waiting: {
       entry: 'scheduleRetry',
       exit: 'clearRetryTime',
-      after: { backoff: { target: 'connecting', actions: 'incrementRetryCount' } },
+      after: { backoff: { target: 'linked', actions: 'incrementRetryCount' } },
       on: {
-        RECONNECT: { target: 'connecting', actions: 'setUrl' },
-        'NETWORK.ONLINE': { target: 'connecting' },
-        'PAGE.VISIBLE': { target: 'connecting' },
+        RECONNECT: { target: 'linked', actions: 'setUrl' },
+        'NETWORK.ONLINE': { target: 'linked' },
+        'PAGE.VISIBLE': { target: 'linked' },
         DISCONNECT: { target: 'offline' },
         CLOSE: { target: '#ddpClient.failed.permanent', actions: 'failOutstanding' },
       },
@@ -387,8 +388,8 @@ export const clientConnectionMachine = setup({
       states: {
         retryable: {
           on: {
-            RECONNECT: { target: '#ddpClient.connecting', actions: 'setUrl' },
-            'NETWORK.ONLINE': { target: '#ddpClient.connecting' },
+            RECONNECT: { target: '#ddpClient.linked', actions: 'setUrl' },
+            'NETWORK.ONLINE': { target: '#ddpClient.linked' },
             DISCONNECT: { target: '#ddpClient.offline' },
             CLOSE: { target: 'permanent', actions: 'failOutstanding' },
           },
@@ -399,7 +400,7 @@ export const clientConnectionMachine = setup({
     offline: {
       entry: 'resetRetryCount',
       on: {
-        RECONNECT: { target: 'connecting', actions: 'setUrl' },
+        RECONNECT: { target: 'linked', actions: 'setUrl' },
         CLOSE: { target: '#ddpClient.failed.permanent', actions: 'failOutstanding' },
       },
     },

@@ -47,6 +47,8 @@ export interface ClientConnectionInput {
   retry?: boolean;
   /** Open the transport at start; `false` starts `offline` until `RECONNECT`. @default true */
   autoConnect?: boolean;
+  /** Offer the last session id in `connect` (session resumption); `false` always starts a new one. @default true */
+  resume?: boolean;
   /** Connect timeout in ms (must be positive). @default 10000 */
   connectTimeoutMs?: number;
   /** Client heartbeat interval in ms; 0 disables heartbeats. @default 17500 */
@@ -75,6 +77,7 @@ export interface ClientConnectionContext {
   url: string;
   retry: boolean;
   autoConnect: boolean;
+  resume: boolean;
   connectTimeoutMs: number;
   heartbeatInterval: number;
   heartbeatTimeout: number;
@@ -91,8 +94,13 @@ export interface ClientConnectionContext {
   version: string | undefined;
   /** The last session id received (sent as `session` in `connect`). */
   session: string | undefined;
+  /** The session id the current handshake offers (set entering `connected`; none with `resume: false`). */
+  offeredSession: string | undefined;
   lastResume: ResumeOutcome | undefined;
-  /** Why the last handshake resumed or not (the server's reason when it gave one). */
+  /**
+   * Why the last handshake resumed or not: the server's reason when it gave one, else the outcome, or
+   * `not-requested` for a new session when none was offered.
+   */
   resumeReason: string | undefined;
   lastLoss: ConnectionLoss | undefined;
   /** An inbound message arrived since the last heartbeat tick. */
@@ -108,6 +116,12 @@ export interface ClientConnectionContext {
   random: () => number;
   hasReconnectHooks: () => boolean;
   retryDelayFor: BackoffFunction;
+}
+
+/** What the `transport` actor is started with. */
+export interface TransportActorInput {
+  /** The endpoint to open (`context.url` when `linked` was entered). */
+  readonly url: string;
 }
 
 /** Events the client sends to {@link clientConnectionMachine}. */
@@ -129,8 +143,6 @@ export type ClientConnectionEvent =
 /** Effects the client binds with `.provide()`; each has a no-op default. */
 export const CLIENT_CONNECTION_EFFECTS = Object.freeze({
   actions: [
-    'openTransport',
-    'closeTransport',
     'sendConnect',
     'beginReconnectHooks',
     'replayMethods',
@@ -144,7 +156,7 @@ export const CLIENT_CONNECTION_EFFECTS = Object.freeze({
     'failOutstanding',
     'reportHookError',
   ] as const,
-  actors: ['reconnectHooks'] as const,
+  actors: ['transport', 'reconnectHooks'] as const,
   guards: ['inboundSinceTick'] as const,
   delays: ['connectTimeout', 'backoff', 'heartbeatInterval', 'heartbeatTimeout'] as const,
 });

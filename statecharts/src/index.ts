@@ -24,6 +24,7 @@ export {
   type ConnectionLoss,
   clientConnectionActionNames,
   type ResumeOutcome,
+  type TransportActorInput,
 } from './clientConnectionTypes.js';
 export {
   eventLabel,
@@ -33,6 +34,7 @@ export {
   transitionKeys,
   transitionLabel,
 } from './diagram.js';
+export { HEARTBEAT_EFFECTS, heartbeatStates } from './heartbeat.js';
 export {
   SERVER_LIFECYCLE_EFFECTS,
   type ServerLifecycleContext,

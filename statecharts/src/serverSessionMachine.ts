@@ -1,5 +1,6 @@
 import { SUPPORTED_DDP_VERSIONS } from '@ddpx/protocol';
 import { assign, not, setup } from 'xstate';
+import { heartbeatStates } from './heartbeat.js';
 import type {
   CloseReason,
   ServerSessionContext,
@@ -164,21 +165,7 @@ export const serverSessionMachine = setup({
       states: {
         starting: { always: [{ guard: 'heartbeatEnabled', target: 'idle' }, { target: 'off' }] },
         off: {},
-        idle: {
-          entry: 'clearInbound',
-          after: {
-            heartbeatInterval: [
-              { guard: 'inboundSinceTick', target: 'idle', reenter: true },
-              { target: 'pinging' },
-            ],
-          },
-          on: { 'DDP.ACTIVITY': { guard: 'noInboundSinceTick', actions: 'markInbound' } },
-        },
-        pinging: {
-          entry: 'sendPing',
-          after: { heartbeatTimeout: close('heartbeat-timeout', 'closeSocket', 'emitClose') },
-          on: { 'DDP.ACTIVITY': { target: 'idle' } },
-        },
+        ...heartbeatStates(close('heartbeat-timeout', 'closeSocket', 'emitClose')),
       },
       on: {
         DISCONNECT: { target: 'departing' },

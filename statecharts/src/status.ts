@@ -19,13 +19,22 @@ export function topLevelState(value: StateValue): string {
 }
 
 /**
+ * The state that names Meteor's status: the top-level state, or inside `linked` (the client chart's
+ * state that owns the transport) its child, `connecting` or `connected`.
+ */
+function statusState(value: StateValue): string {
+  const top = topLevelState(value);
+  if (top !== 'linked' || typeof value === 'string') return top;
+  return topLevelState((value as { linked: StateValue }).linked);
+}
+
+/**
  * Derives Meteor's status object from a client machine snapshot (§2.1): a new frozen object,
  * `retryTime` only while `waiting`, `reason` only in a permanent failure that carries one.
  */
 export function statusFromSnapshot(snapshot: StatusSnapshotLike): ClientStatus {
   const { context } = snapshot;
-  const top = topLevelState(snapshot.value);
-  switch (top) {
+  switch (statusState(snapshot.value)) {
     case 'connected':
       return Object.freeze({ status: 'connected', connected: true, retryCount: context.retryCount });
     case 'waiting':
@@ -71,11 +80,13 @@ export function statusEquals(a: ClientStatus, b: ClientStatus): boolean {
 /** DDP-level phase of a client snapshot: whether `connected{session}` arrived on this transport. */
 export type SessionPhase = 'none' | 'awaiting-connected' | 'quiescing' | 'live' | 'resumed';
 
-/** Reads the `connected.session` region (`'none'` outside `connected`). */
+/** Reads the `linked.connected.session` region (`'none'` outside `connected`). */
 export function sessionPhase(snapshot: { readonly value: StateValue }): SessionPhase {
   const value = snapshot.value;
-  if (typeof value !== 'object' || !('connected' in value)) return 'none';
-  const connected = value.connected as Record<string, StateValue>;
+  if (typeof value !== 'object' || !('linked' in value)) return 'none';
+  const linked = value.linked;
+  if (typeof linked !== 'object' || !('connected' in linked)) return 'none';
+  const connected = linked.connected as Record<string, StateValue>;
   switch (connected.session) {
     case 'quiescing':
       return 'quiescing';

@@ -11,7 +11,7 @@ describe('version negotiation (§1.3, scenarios 3 and 4)', () => {
     c.take();
     c.actor.send({ type: 'DDP.FAILED', version: '1' });
     expect(c.status()).toEqual({ status: 'waiting', connected: false, retryCount: 0, retryTime: T0 + 10 });
-    expect(c.log).toEqual(['closeTransport']);
+    expect(c.log).toEqual(['transport:close']);
     c.tick(10);
     c.actor.send({ type: 'TRANSPORT.OPEN' });
     expect(c.context().versionSuggestion).toBe('1');
@@ -31,7 +31,7 @@ describe('version negotiation (§1.3, scenarios 3 and 4)', () => {
       retryCount: 0,
       reason: 'DDP version negotiation failed; server requested version 1',
     });
-    expect(c.log).toEqual(['closeTransport', 'notifyNegotiationFailure']);
+    expect(c.log).toEqual(['notifyNegotiationFailure', 'transport:close']);
     c.actor.send({ type: 'RECONNECT' });
     c.tick(1_000_000);
     expect(c.status().status).toBe('failed');
@@ -66,11 +66,11 @@ describe('the reconnect replay and the resume decision (§4)', () => {
     c.actor.send({ type: 'TRANSPORT.OPEN' });
     await c.flush();
     expect(c.log).toEqual(['sendConnect', 'beginReconnectHooks']);
-    expect(c.actor.getSnapshot().matches({ connected: { replay: 'runningHooks' } })).toBe(true);
+    expect(c.actor.getSnapshot().matches({ linked: { connected: { replay: 'runningHooks' } } })).toBe(true);
     release();
     await c.flush();
     expect(c.log).toEqual(['sendConnect', 'beginReconnectHooks', 'replayMethods', 'resendSubscriptions']);
-    expect(c.actor.getSnapshot().matches({ connected: { replay: 'done' } })).toBe(true);
+    expect(c.actor.getSnapshot().matches({ linked: { connected: { replay: 'done' } } })).toBe(true);
   });
 
   it('no hook registered: connect, then methods, then subscriptions in the same step, no hooks actor', () => {
@@ -87,7 +87,7 @@ describe('the reconnect replay and the resume decision (§4)', () => {
     expect(c.log).not.toContain('hooks:run');
     expect(asked).toBe(1);
     expect(c.actor.getSnapshot().children.reconnectHooks).toBeUndefined();
-    expect(c.actor.getSnapshot().matches({ connected: { replay: 'done' } })).toBe(true);
+    expect(c.actor.getSnapshot().matches({ linked: { connected: { replay: 'done' } } })).toBe(true);
   });
 
   it('a hook registered later is run on the next open (the guard is asked on every open)', async () => {

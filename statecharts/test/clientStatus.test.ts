@@ -9,7 +9,7 @@ describe('client status object (ddp-behaviour §2.1)', () => {
   it('starts connecting with retryCount 0 and opens the transport', () => {
     const c = startClient();
     expect(c.status()).toEqual(connecting(0));
-    expect(c.log).toEqual(['openTransport']);
+    expect(c.log).toEqual(['transport:open']);
   });
 
   it('autoConnect: false starts offline without opening a transport', () => {
@@ -66,7 +66,7 @@ describe('client status object (ddp-behaviour §2.1)', () => {
     c.take();
     c.actor.send({ type: 'DISCONNECT' });
     expect(c.status()).toEqual(offline);
-    expect(c.log).toEqual(['sendGoodbye', 'closeTransport']);
+    expect(c.log).toEqual(['sendGoodbye', 'transport:close']);
   });
 
   it('close() → permanent failed with retryCount 0 and no reason; reconnect() is then ignored', () => {
@@ -136,7 +136,7 @@ describe('reconnect() in every state (§2.2)', () => {
     expect(c.log).toEqual([]);
     c.actor.send({ type: 'RECONNECT', force: true });
     expect(c.status()).toEqual({ status: 'waiting', connected: false, retryCount: 0, retryTime: T0 + 10 });
-    expect(c.log).toEqual(['closeTransport']);
+    expect(c.log).toEqual(['transport:close']);
     expect(c.context().lastLoss?.code).toBe('DDP_FORCED_RECONNECT');
     c.tick(10);
     c.actor.send({ type: 'TRANSPORT.OPEN' });
@@ -158,7 +158,7 @@ describe('reconnect() in every state (§2.2)', () => {
     expect(c.status()).toEqual(connecting(1));
     c.take();
     c.actor.send({ type: 'RECONNECT', url: 'ws://b/websocket' });
-    expect(c.log).toEqual(['closeTransport', 'openTransport']);
+    expect(c.log).toEqual(['transport:close', 'transport:open']);
     expect(c.status()).toEqual(connecting(1));
     expect(c.context().url).toBe('ws://b/websocket');
   });

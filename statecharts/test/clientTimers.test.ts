@@ -73,7 +73,7 @@ describe('connect timeout (scenario 32)', () => {
       retryCount: 0,
       retryTime: T0 + 10_000 + 10,
     });
-    expect(c.log).toEqual(['closeTransport']);
+    expect(c.log).toEqual(['transport:close']);
     expect(c.context().lastLoss).toEqual({ code: 'DDP_CONNECT_TIMEOUT' });
   });
 
@@ -95,7 +95,7 @@ describe('connect timeout (scenario 32)', () => {
     c.tick(1); // the deadline counts from the start of the attempt, not from the socket opening
     expect(c.status().status).toBe('waiting');
     expect(c.context().lastLoss).toEqual({ code: 'DDP_CONNECT_TIMEOUT' });
-    expect(c.log.filter((x) => x === 'closeTransport')).toHaveLength(1);
+    expect(c.log.filter((x) => x === 'transport:close')).toHaveLength(1);
   });
 
   it('rejects a non-positive connectTimeoutMs', () => {
@@ -133,7 +133,7 @@ describe('client heartbeat (scenario 33, §3.3)', () => {
       retryTime: c.clock.now() + 10,
     });
     expect(c.context().lastLoss).toEqual({ code: 'DDP_HEARTBEAT_TIMEOUT' });
-    expect(c.log).toEqual(['sendPing', 'closeTransport']);
+    expect(c.log).toEqual(['sendPing', 'transport:close']);
   });
 
   it('any inbound message during the interval skips the ping at that tick', () => {

@@ -16,9 +16,11 @@ describe('connectionTestPaths (the helper apps use)', () => {
   });
 
   it('reaches every status value, including both kinds of failed', () => {
-    const finals = new Set(paths.map((p) => JSON.stringify(p.steps.at(-1)?.state ?? 'connecting')));
+    const finals = new Set(
+      paths.map((p) => JSON.stringify(p.steps.at(-1)?.state ?? { linked: 'connecting' })),
+    );
     for (const v of [
-      '"connecting"',
+      '{"linked":"connecting"}',
       '"waiting"',
       '"offline"',
       '{"failed":"permanent"}',
@@ -31,7 +33,7 @@ describe('connectionTestPaths (the helper apps use)', () => {
 
   it('turns timers into TIMER steps with the ms to advance, and computes retryTime from startTime', () => {
     const [p] = connectionTestPaths({ startTime: 1000, endingIn: 'connecting' }).filter(
-      (x) => x.description === 'TRANSPORT.CLOSED → after backoff ⇒ connecting',
+      (x) => x.description === 'TRANSPORT.CLOSED → after backoff ⇒ linked.connecting',
     );
     expect(p?.steps.map((s) => s.event)).toEqual([
       { type: 'TRANSPORT.CLOSED', code: 1006, reason: '' },

@@ -1,5 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { type AnyStateMachine, createActor, fromPromise, type InspectionEvent } from 'xstate';
+import {
+  type AnyStateMachine,
+  createActor,
+  type EventObject,
+  fromCallback,
+  fromPromise,
+  type InspectionEvent,
+} from 'xstate';
 import { transitionKeys } from '../src/diagram.js';
 import {
   type ClientConnectionContext,
@@ -29,14 +36,13 @@ export class FakeSocket {
   constructor(readonly url: string) {}
 }
 
-/** The transport the harness binds `openTransport`/`closeTransport`/`send*` to. */
+/** The transport the harness's `transport` actor opens and closes, and its `send*` effects write to. */
 export class FakeTransport {
   readonly sockets: FakeSocket[] = [];
   current: FakeSocket | undefined;
 
   open(url: string, listeners: SocketListeners): void {
-    if (this.current)
-      throw new Error('openTransport while a transport is still current (missing closeTransport)');
+    if (this.current) throw new Error('a transport opened while another is still current (a leaked socket)');
     const socket = new FakeSocket(url);
     socket.listeners = listeners;
     this.sockets.push(socket);
@@ -126,8 +132,6 @@ export function bindClient(path: ConnectionTestPath, machine: AnyStateMachine = 
   type Args = { context: ClientConnectionContext };
   const bound = (machine as typeof clientConnectionMachine).provide({
     actions: {
-      openTransport: ({ context }: Args) => transport.open(context.url, listeners),
-      closeTransport: () => transport.close(),
       sendConnect: ({ context }: Args) =>
         transport.send({
           msg: 'connect',
@@ -141,6 +145,11 @@ export function bindClient(path: ConnectionTestPath, machine: AnyStateMachine = 
       sendGoodbye: () => transport.send({ msg: 'disconnect' }),
     } as never,
     actors: {
+      // Invoked by `linked`: opens a fake socket on start and closes it when the chart leaves `linked`.
+      transport: fromCallback<EventObject, { url: string }>(({ input }) => {
+        transport.open(input.url, listeners);
+        return () => transport.close();
+      }),
       reconnectHooks: fromPromise(
         () =>
           new Promise<void>((resolve, reject) => {

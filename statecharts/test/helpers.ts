@@ -1,4 +1,4 @@
-import { type AnyActorLogic, createActor, fromPromise } from 'xstate';
+import { type AnyActorLogic, createActor, fromCallback, fromPromise } from 'xstate';
 import {
   CLIENT_CONNECTION_EFFECTS,
   type ClientConnectionInput,
@@ -28,6 +28,11 @@ export function startClient(
   const machine = clientConnectionMachine.provide({
     actions: recorders(CLIENT_CONNECTION_EFFECTS.actions, log) as never,
     actors: {
+      // The transport actor's life is logged: opened when `linked` is entered, closed when it is left.
+      transport: fromCallback(() => {
+        log.push('transport:open');
+        return () => log.push('transport:close');
+      }),
       reconnectHooks: (options.reconnectHooks ??
         fromPromise(async () => {
           log.push('hooks:run');

@@ -39,7 +39,7 @@ describe('inspection', () => {
     const actor = createActor(clientConnectionMachine, { input: { url: 'ws://x' } });
     actor.start();
     const json = JSON.parse(JSON.stringify(actor.getSnapshot()));
-    expect(json.value).toBe('connecting');
+    expect(json.value).toEqual({ linked: 'connecting' });
     expect(json.context.url).toBe('ws://x');
     const server = createActor(serverSessionMachine, { input: {} });
     server.start();

@@ -1,4 +1,4 @@
-import { ConnectionError, DDPError, encode, randomId } from '@ddpx/protocol';
+import type { DDPError } from '@ddpx/protocol';
 import {
   type ClientConnectionEvent,
   type ClientStatus,
@@ -6,43 +6,25 @@ import {
   statusFromSnapshot,
 } from '@ddpx/statecharts';
 import type { Actor } from 'xstate';
-import { DataLayer } from './dataLayer.js';
+import { ConnectionParts } from './connectionParts.js';
 import { endpointFor, transportFactory } from './endpoint.js';
 import { watchEnvironment } from './environment.js';
-import { handleFrame } from './inbound.js';
 import { attachInspector } from './inspectorLink.js';
 import { createLifecycle, type LifecycleMachine } from './lifecycle.js';
 import type { LocalCollection } from './localCollection.js';
-import { type MethodCall, withParts } from './methodCall.js';
-import { type ApplyOptions, MethodInvoker } from './methodInvoker.js';
-import { MethodQueue } from './methodQueue.js';
-import { CONNECT_DEFAULTS, type ConnectOptions, consoleLogger, type Logger } from './options.js';
-import type { ReconnectHook } from './reconnectHooks.js';
+import type { MethodCall } from './methodCall.js';
+import type { ApplyOptions } from './methodInvoker.js';
+import type { ConnectOptions } from './options.js';
+import { globalReconnectHooks, type ReconnectHook, runReconnectHooks } from './reconnectHooks.js';
 import type { ResumeResult } from './resume.js';
-import type { MethodStub, Simulation } from './simulation.js';
-import type { BadInputKind, ConnectionStats } from './stats.js';
-import { applyWithStub } from './stubCall.js';
-import {
-  isCallbacks,
-  type SubscribeCallbacks,
-  type SubscriptionHandle,
-  SubscriptionTable,
-} from './subscriptionTable.js';
+import type { MethodStub } from './simulation.js';
+import type { ConnectionStats } from './stats.js';
+import { isCallbacks, type SubscribeCallbacks, type SubscriptionHandle } from './subscriptionTable.js';
 
 export type { MethodCall } from './methodCall.js';
 
-import type { Transport } from './transport.js';
-
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
 const NO_OPTIONS: ApplyOptions = Object.freeze({});
-/** The stub promise of every call without a stub (resolves with undefined). */
-const RESOLVED: Promise<unknown> = Promise.resolve(undefined);
-
-/** A call that failed before anything was sent (its arguments could not be encoded). */
-function rejectedCall<T>(err: unknown): MethodCall<T> {
-  const failed = Promise.reject(err) as Promise<T>;
-  return withParts<T>(failed, RESOLVED, failed);
-}
 
 /**
  * A DDP connection (Meteor's `Connection`): methods, subscriptions and local collections over a
@@ -54,39 +36,8 @@ export class Connection {
   /** Called on every transport (re)open before older methods are re-sent (Meteor's deprecated property). */
   onReconnect: ReconnectHook<Connection> | undefined;
 
-  /** @internal */ readonly options: ConnectOptions;
-  /** @internal */ readonly logger: Logger;
-  /** @internal */ readonly queue: MethodQueue;
-  /** @internal */ readonly data: DataLayer;
-  /** @internal */ readonly subs: SubscriptionTable;
-  /** @internal */ transport: Transport | undefined;
-  /** @internal the transport frames may be written to (opened, not yet closed) */ writable:
-    | Transport
-    | undefined;
-  /** @internal */ detach: (() => void) | undefined;
-  /** @internal */ receivedCount = 0;
-  /** @internal the receivedCount sent in the last `connect` */ receivedCountOffered: number | undefined;
-  /** @internal the secret the server issued with the current session (ddpx servers only) */ token:
-    | string
-    | undefined;
-  /** @internal */ framesSent = 0;
-  /** @internal */ framesReceived = 0;
-  /** @internal */ readonly badInput: Partial<Record<BadInputKind, number>> = {};
-  private readonly badInputLoggedAt = new Map<BadInputKind, number>();
-  private readonly maxBufferedBytes: number;
-  /** @internal */ pendingUnsubs: string[] = [];
-  /** @internal */ readonly now: () => number;
-  /** @internal the options every inbound frame is parsed with */ readonly parseOptions: {
-    readonly from: 'server';
-    readonly maxDepth: number;
-  };
-
-  private readonly stubs = new Map<string, MethodStub>();
-  /** @internal the stub running now */ readonly currentSimulation: { value: Simulation | undefined } = {
-    value: undefined,
-  };
-  private userId: string | null = null;
-  private nextMethodId = 1;
+  /** The queue, subscriptions, data, resume ledger and counters this face stands for. */
+  private readonly parts: ConnectionParts;
   private currentStatus: ClientStatus;
   private readonly statusListeners = new Set<(status: ClientStatus) => void>();
   private readonly resumeListeners = new Set<(result: ResumeResult) => void>();
@@ -97,42 +48,22 @@ export class Connection {
   constructor(url: string, options: ConnectOptions = {}) {
     if (typeof url !== 'string' || url.length === 0)
       throw new TypeError('connect(url): url must be a non-empty string');
-    this.options = options;
-    this.token = options.resumeToken;
-    this.maxBufferedBytes = options.maxBufferedBytes ?? CONNECT_DEFAULTS.maxBufferedBytes;
-    this.logger = options.logger ?? consoleLogger;
-    this.parseOptions = {
-      from: 'server',
-      maxDepth: options.maxMessageDepth ?? CONNECT_DEFAULTS.maxMessageDepth,
-    };
-    const clock = options.clock as { now?: () => number } | undefined;
-    this.now = options.now ?? (clock?.now ? () => clock.now!() : Date.now);
-    const report = (detail: string) => this.bad('inconsistent-data', detail);
-    this.subs = new SubscriptionTable((detail) => this.logger.error(detail));
-    this.queue = new MethodQueue({
-      canSend: () => this.writable !== undefined,
-      write: (frame) => this.write(frame),
-      blockQuiescence: (id) => this.data.methodBlockers.add(id),
-      allFinished: () => this.notifyReadyToReload(),
-      report: (detail) => this.logger.error(detail),
+    this.parts = new ConnectionParts(options, {
+      actor: () => this.actor,
+      readyToReload: () => this.notifyReadyToReload(),
+      resumed: (result) => this.dispatchResume(result),
+      hasReconnectHooks: () => this.onReconnect !== undefined || globalReconnectHooks.size > 0,
+      runReconnectHooks: () =>
+        // Only ddp.ts adds global hooks, each one over a `Connection`.
+        runReconnectHooks<Connection>(
+          this,
+          this.onReconnect,
+          globalReconnectHooks.list() as ReconnectHook<Connection>[],
+          (error) => this.parts.logger.error('onReconnect hook threw', error),
+        ),
     });
-    this.data = new DataLayer({
-      methodDataVisible: (id) => this.queue.get(id)?.markDataVisible(),
-      methodKnown: (id) => this.queue.get(id) !== undefined,
-      unknownUpdated: (id) =>
-        this.finishedMethod(id)
-          ? this.count('duplicate-method-message')
-          : this.bad('unknown-method-updated', `updated for unknown method ${id}`),
-      methodSent: (id) => this.queue.get(id)?.sentMessage === true,
-      subscriptionReady: (id) =>
-        this.subs.records.has(id)
-          ? this.subs.markReady(id)
-          : this.bad('unknown-subscription', `ready for unknown subscription ${id}`),
-      resetApplied: () => this.actor.send({ type: 'QUIESCENCE.REACHED' }),
-      report,
-      currentGuard: () => this.currentSimulation.value,
-    });
-    this.actor = createLifecycle(this, endpointFor(url, options), transportFactory(options));
+    const host = this.parts.lifecycleHost(transportFactory(options));
+    this.actor = createLifecycle(host, endpointFor(url, options), this.parts.now);
     this.currentStatus = statusFromSnapshot(this.actor.getSnapshot());
     this.actor.subscribe((snapshot) => {
       const next = statusFromSnapshot(snapshot);
@@ -142,7 +73,7 @@ export class Connection {
         try {
           listener(next);
         } catch (err) {
-          this.logger.error('onStatus listener threw', err);
+          this.parts.logger.error('onStatus listener threw', err);
         }
       }
     });
@@ -171,7 +102,7 @@ export class Connection {
       try {
         wrapped(this.currentStatus);
       } catch (err) {
-        this.logger.error('onStatus listener threw', err);
+        this.parts.logger.error('onStatus listener threw', err);
       }
     });
     return () => this.statusListeners.delete(wrapped);
@@ -182,7 +113,7 @@ export class Connection {
    * replaying the actor and its current snapshot; returns the function that detaches it.
    */
   inspect(observer: NonNullable<ConnectOptions['inspect']>): () => void {
-    return attachInspector(this.actor, observer, { WebSocket: this.options.WebSocket });
+    return attachInspector(this.actor, observer, { WebSocket: this.parts.options.WebSocket });
   }
 
   /** The current session id (undefined before the first `connected`). */
@@ -196,7 +127,7 @@ export class Connection {
    * `resumeSession` / `resumeToken` to resume across a page load.
    */
   get resumeToken(): string | undefined {
-    return this.token;
+    return this.parts.ledger.token;
   }
 
   /** The outcome of the last handshake (resumed, new or first session, and why). */
@@ -213,7 +144,7 @@ export class Connection {
   /** Reconnects now (skipping a pending wait); with `url`, moves to that server. No-op while connected. */
   reconnect(options: { url?: string } = {}): void {
     const event: ClientConnectionEvent = { type: 'RECONNECT' };
-    if (options.url !== undefined) event.url = endpointFor(options.url, this.options);
+    if (options.url !== undefined) event.url = endpointFor(options.url, this.parts.options);
     this.actor.send(event);
   }
 
@@ -230,11 +161,7 @@ export class Connection {
 
   /** Registers client stubs (simulations). Throws on a non-function or an already registered name. */
   methods(stubs: Record<string, MethodStub>): void {
-    for (const [name, stub] of Object.entries(stubs)) {
-      if (typeof stub !== 'function') throw new TypeError(`Method '${name}' must be a function`);
-      if (this.stubs.has(name)) throw new Error(`A method named '${name}' is already defined`);
-    }
-    for (const [name, stub] of Object.entries(stubs)) this.stubs.set(name, stub);
+    this.parts.defineStubs(stubs);
   }
 
   /** Calls a method; resolves with its result. A trailing function argument is used as a callback. */
@@ -260,30 +187,7 @@ export class Connection {
   ): MethodCall<T> {
     if (typeof name !== 'string') throw new TypeError('method name must be a string');
     if (!Array.isArray(args)) throw new TypeError('apply(name, args): args must be an array');
-    const stub = this.stubs.size === 0 ? undefined : this.stubs.get(name);
-    if (!stub && !this.currentSimulation.value) {
-      // The hot path: no stub to run, so no argument copy, simulation or stub promise.
-      const id = this.nextId();
-      let frame: string;
-      try {
-        frame = encode({ msg: 'method', method: name, params: args as unknown[], id });
-      } catch (err) {
-        return rejectedCall<T>(err);
-      }
-      const invoker = new MethodInvoker(id, options, frame, this.invokerDone);
-      this.queue.add(invoker);
-      const server = invoker.promise as Promise<T>;
-      return withParts<T>(server, RESOLVED, server);
-    }
-    return applyWithStub<T>(this, name, args, options, stub);
-  }
-
-  /** @internal every invoker's callback: its promise has settled; the queue moves on. */
-  readonly invokerDone = (invoker: MethodInvoker): void => this.queue.finished(invoker);
-
-  /** @internal Takes the next method id ("1", "2", …). */
-  nextId(): string {
-    return String(this.nextMethodId++);
+    return this.parts.apply<T>(name, args, options);
   }
 
   /** Subscribes: `subscribe(name, ...args, { onReady, onStop }?)` (a trailing function is `onReady`). */
@@ -302,45 +206,17 @@ export class Connection {
       };
       rest = rest.slice(0, -1);
     }
-    const id = randomId();
-    const frame = encode({ msg: 'sub', id, name, params: rest });
-    const record = {
-      id,
-      name,
-      params: rest,
-      frame,
-      ready: false,
-      callbacks,
-      waiters: [] as { resolve: () => void; reject: (e: Error) => void }[],
-    };
-    this.subs.add(record);
-    if (this.writable) this.write(frame);
-    return {
-      id,
-      ready: () => record.ready,
-      whenReady: () =>
-        record.ready
-          ? Promise.resolve()
-          : this.subs.records.get(id) !== record
-            ? Promise.reject(new DDPError('subscription-stopped', `Subscription '${name}' is stopped`))
-            : new Promise<void>((resolve, reject) => record.waiters.push({ resolve, reject })),
-      stop: () => {
-        if (!this.subs.end(id)) return;
-        this.data.subsBeingRevived.delete(id);
-        if (this.writable) this.write(encode({ msg: 'unsub', id }));
-        else this.pendingUnsubs.push(id);
-      },
-    };
+    return this.parts.subscribe(name, rest, callbacks);
   }
 
   /** The local collection named `name` (created on first use). */
   collection(name: string): LocalCollection {
-    return this.data.collection(name);
+    return this.parts.data.collection(name);
   }
 
   /** Whether a reload now would lose no method (always true with `reloadWithOutstanding`). */
   isReadyToReload(): boolean {
-    return this.options.reloadWithOutstanding === true || this.queue.outstanding === 0;
+    return this.parts.options.reloadWithOutstanding === true || this.parts.queue.outstanding === 0;
   }
 
   /** Calls `cb` once the connection is ready to reload (at once, asynchronously, if it is now). */
@@ -362,117 +238,33 @@ export class Connection {
 
   /** Counters: frames in and out, `receivedCount`, dropped bad input by kind. */
   stats(): ConnectionStats {
-    return Object.freeze({
-      framesReceived: this.framesReceived,
-      framesSent: this.framesSent,
-      receivedCount: this.receivedCount,
-      badInput: Object.freeze({ ...this.badInput }),
-    });
+    return this.parts.counters.snapshot(this.parts.ledger.receivedCount);
   }
 
   /** The user id stubs see (`this.userId`); set by `setUserId` in a stub or here. */
   setUserId(userId: string | null): void {
-    this.userId = userId;
+    this.parts.setUserId(userId);
   }
 
-  /** @internal `this.userId` / `setUserId` as stubs see them */
-  readonly userAccess = {
-    get: () => this.userId,
-    set: (id: string | null) => {
-      this.userId = id;
-    },
-  };
-
-  /** @internal Writes one frame to the open transport. */
-  write(frame: string): void {
-    const transport = this.writable;
-    if (!transport) return;
-    this.framesSent++;
-    transport.send(frame);
-  }
-
-  /**
-   * @internal Answers a server ping, unless more than `maxBufferedBytes` already wait to be sent: then
-   * the server is not reading, and the pong is dropped (counted) rather than held. The app's own
-   * frames are never dropped; a server that does not read them is found by the client's heartbeat.
-   */
-  pong(frame: string): void {
-    const buffered = this.writable?.bufferedAmount ?? 0;
-    if (buffered > this.maxBufferedBytes) {
-      this.bad(
-        'unanswered-ping',
-        `ping not answered: ${buffered} bytes already wait to be sent (maxBufferedBytes ${this.maxBufferedBytes}); the server is not reading`,
-      );
-      return;
-    }
-    this.write(frame);
-  }
-
-  /** @internal Counts bad input and logs it at most once per kind per `badInputLogIntervalMs`; never throws. */
-  bad(kind: BadInputKind, detail: string, value?: unknown): void {
-    this.count(kind);
-    const now = this.now();
-    const last = this.badInputLoggedAt.get(kind);
-    const interval = this.options.badInputLogIntervalMs ?? CONNECT_DEFAULTS.badInputLogIntervalMs;
-    if (last !== undefined && now - last < interval) return;
-    this.badInputLoggedAt.set(kind, now);
-    const total = this.badInput[kind] ?? 1;
-    const more = total > 1 ? ` (${total} of this kind so far; logged at most every ${interval} ms)` : '';
-    this.logger.warn(`${kind}: ${detail}${more}`, value);
-  }
-
-  /** @internal Counts without logging (expected duplicates). */
-  count(kind: BadInputKind): void {
-    this.badInput[kind] = (this.badInput[kind] ?? 0) + 1;
-  }
-
-  /** @internal A method id this connection issued whose callback already ran (a replayed duplicate). */
-  finishedMethod(id: string): boolean {
-    return /^[1-9]\d*$/.test(id) && Number(id) < this.nextMethodId && this.queue.get(id) === undefined;
-  }
-
-  /** @internal One inbound frame. */
-  receive(text: string): void {
-    try {
-      handleFrame(this, text);
-    } catch (err) {
-      this.logger.error('error while handling a message', err);
-    }
-  }
-
-  /** @internal */
-  dispatchResume(result: ResumeResult): void {
+  private dispatchResume(result: ResumeResult): void {
     this.lastResumeResult = result;
     for (const listener of this.resumeListeners) {
       try {
         listener(result);
       } catch (err) {
-        this.logger.error('onResume listener threw', err);
+        this.parts.logger.error('onResume listener threw', err);
       }
     }
   }
 
-  /** @internal */
-  notifyReadyToReload(): void {
+  private notifyReadyToReload(): void {
     if (!this.isReadyToReload()) return;
     for (const listener of [...this.reloadListeners]) {
       try {
         listener();
       } catch (err) {
-        this.logger.error('onReadyToReload callback threw', err);
+        this.parts.logger.error('onReadyToReload callback threw', err);
       }
     }
-  }
-
-  /** @internal `close()`: fail every call, end every subscription. */
-  failOutstanding(): void {
-    const error = new ConnectionError('DDP_CONNECTION_CLOSED', 'The connection was closed');
-    this.queue.failAll(error);
-    for (const id of [...this.subs.records.keys()]) this.subs.end(id, undefined, error);
-  }
-
-  /** @internal */
-  respondToPings(): boolean {
-    return this.options.respondToPings ?? CONNECT_DEFAULTS.respondToPings;
   }
 }

@@ -56,15 +56,25 @@ export class DataLayer {
   private serverDocs = new Map<string, Map<string, ServerDoc>>();
   private writtenByStub = new Map<string, { collection: string; id: string }[]>();
   /** Methods whose `updated` must arrive before buffered data is applied (wait methods, reconnect). */
-  readonly methodBlockers = new Set<string>();
+  private readonly methodBlockers = new Set<string>();
   /** Ready subscriptions being revived after a reconnect, until their `ready` arrives again. */
-  readonly subsBeingRevived = new Set<string>();
+  private readonly subsBeingRevived = new Set<string>();
   private buffered: DataMessage[] = [];
   private afterUpdate: (() => void)[] = [];
   /** Store bookkeeping: the stores hold an older session's data and must be reset at the next flush. */
   private resetPending = false;
 
   constructor(private readonly host: DataLayerHost) {}
+
+  /** Buffered data waits for this method's `updated` (a sent method, during quiescence). */
+  blockQuiescenceOn(methodId: string): void {
+    this.methodBlockers.add(methodId);
+  }
+
+  /** A subscription stopped by the app: quiescence no longer waits for its `ready`. */
+  forgetSubscription(id: string): void {
+    this.subsBeingRevived.delete(id);
+  }
 
   /** The collection named `name`, created on first use. */
   collection(name: string): LocalCollection {

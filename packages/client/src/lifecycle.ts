@@ -1,197 +1,167 @@
 import { type ConnectMessage, encode } from '@ddpx/protocol';
 import {
+  type CLIENT_CONNECTION_EFFECTS,
+  type ClientConnectionActionName,
   type ClientConnectionContext,
+  type ClientConnectionInput,
   clientConnectionMachine,
   createClientConnectionContext,
 } from '@ddpx/statecharts';
-import { type Actor, createActor, fromPromise } from 'xstate';
-import type { Connection } from './connection.js';
+import { type Actor, type AnyActorLogic, createActor, fromPromise } from 'xstate';
+import type { DataLayer } from './dataLayer.js';
 import { inspectObserver } from './inspectorLink.js';
-import { CONNECT_DEFAULTS } from './options.js';
-import { globalReconnectHooks, runReconnectHooks } from './reconnectHooks.js';
-import type { TransportFactory } from './transport.js';
+import type { MethodQueue } from './methodQueue.js';
+import type { ConnectOptions, Logger } from './options.js';
+import type { ResumeLedger } from './resume.js';
+import type { SubscriptionTable } from './subscriptionTable.js';
+import { type TransportHost, transportActor } from './transportActor.js';
 
 const PING = encode({ msg: 'ping' });
 const GOODBYE = encode({ msg: 'disconnect' });
 
-/** What the bound machine's effects act on: the connection and how it opens transports. */
-interface Binding {
-  conn: Connection;
-  openTransportFor: TransportFactory;
+/**
+ * What the chart's effects act on: the parts of one connection, each through its own narrow methods.
+ * The connection builds this object; nothing here writes a connection's fields.
+ */
+export interface LifecycleHost extends TransportHost {
+  readonly options: ConnectOptions;
+  readonly logger: Logger;
+  readonly queue: MethodQueue;
+  readonly subs: SubscriptionTable;
+  readonly data: DataLayer;
+  readonly ledger: ResumeLedger;
+  /** Writes one frame to the open transport (dropped when none is open). */
+  write(frame: string): void;
+  /** `close()`: fail every call, end every subscription. */
+  failOutstanding(): void;
+  /** Whether any reconnect hook (the connection's or a global one) is registered now. */
+  hasReconnectHooks(): boolean;
+  /** Runs the reconnect hooks; resolves when every one settled. */
+  runReconnectHooks(): Promise<void>;
 }
 
-// The machine is provided once; each effect finds its connection through the actor system running it
+// The machine is provided once; each effect finds its host through the actor system running it
 // (every root actor has its own system), so a connection costs one actor, not one copy of the machine.
-const bindings = new WeakMap<object, Binding>();
+const hosts = new WeakMap<object, LifecycleHost>();
 
 type EffectArgs = { context: ClientConnectionContext; system: object };
 
-/** An effect run for the connection whose actor system runs it (none once that is gone). */
-function bind(fn: (conn: Connection, context: ClientConnectionContext) => void) {
+/** An effect run for the host whose actor system runs it (none once that is gone). */
+function bind(fn: (host: LifecycleHost, context: ClientConnectionContext) => void) {
   return (args: EffectArgs) => {
-    const binding = bindings.get(args.system);
-    if (binding) fn(binding.conn, args.context);
+    const host = hosts.get(args.system);
+    if (host) fn(host, args.context);
   };
 }
 
-function resumeEnabled(conn: Connection): boolean {
-  return conn.options.resume ?? CONNECT_DEFAULTS.resume;
-}
+type EffectFn = (args: EffectArgs & { event: unknown }) => void;
+type ActorName = (typeof CLIENT_CONNECTION_EFFECTS.actors)[number];
 
-const boundMachine = clientConnectionMachine.provide({
-  actions: {
-    openTransport: ({ context, self, system }) => {
-      const binding = bindings.get(system);
-      if (!binding) return;
-      const { conn, openTransportFor } = binding;
-      const send = (event: Parameters<typeof self.send>[0]) => self.send(event);
-      let transport: ReturnType<TransportFactory>;
-      try {
-        transport = openTransportFor(context.url);
-      } catch (error) {
-        queueMicrotask(() => send({ type: 'TRANSPORT.ERROR', error }));
-        return;
-      }
-      conn.transport = transport;
-      const offs = [
-        transport.on('open', () => {
-          conn.writable = transport;
-          send({ type: 'TRANSPORT.OPEN' });
-        }),
-        transport.on('message', (text) => conn.receive(text)),
-        transport.on('close', (e) => {
-          conn.writable = undefined;
-          send({ type: 'TRANSPORT.CLOSED', code: e.code, reason: e.reason });
-        }),
-        transport.on('error', (error) => send({ type: 'TRANSPORT.ERROR', error })),
-      ];
-      conn.detach = () => {
-        for (const off of offs) off();
-      };
-      try {
-        transport.open();
-      } catch (error) {
-        queueMicrotask(() => send({ type: 'TRANSPORT.ERROR', error }));
-      }
-    },
-    closeTransport: bind((conn) => {
-      const transport = conn.transport;
-      conn.detach?.();
-      conn.detach = undefined;
-      conn.transport = undefined;
-      conn.writable = undefined;
-      transport?.close(1000, 'closed by client');
-    }),
-    sendConnect: bind((conn, context) => {
-      const support = [...context.supportedVersions];
-      const message: ConnectMessage = {
-        msg: 'connect',
-        version: context.versionSuggestion ?? support[0]!,
-        support,
-      };
-      if (resumeEnabled(conn) && context.session !== undefined) {
-        message.session = context.session;
-        message.receivedCount = conn.receivedCount;
-        // A Meteor 3.5 server issues no token: then `session` + `receivedCount` alone, as 3.5 does.
-        if (conn.token !== undefined) message.resumeToken = conn.token;
-      }
-      conn.receivedCountOffered = message.receivedCount;
-      conn.write(encode(message));
-    }),
-    beginReconnectHooks: bind((conn, context) =>
-      conn.queue.beginReconnect(resumeEnabled(conn) && context.session !== undefined),
-    ),
-    replayMethods: bind((conn) => conn.queue.replay()),
-    resendSubscriptions: bind((conn) => {
-      for (const record of conn.subs.records.values()) conn.write(record.frame);
-      const unsubs = conn.pendingUnsubs;
-      conn.pendingUnsubs = [];
-      for (const id of unsubs) conn.write(encode({ msg: 'unsub', id }));
-    }),
-    sessionStarted: bind((conn) => {
-      conn.receivedCount = 1;
-      conn.queue.settleHeld(false);
-      conn.data.beginFirstSession();
-    }),
-    beginQuiescence: bind((conn) => {
-      conn.receivedCount = 1;
-      conn.queue.settleHeld(false);
-      const readySubs = [...conn.subs.records.values()].filter((r) => r.ready).map((r) => r.id);
-      const methods = [...conn.queue.all()].map((m) => ({
-        id: m.id,
-        gotResult: m.outcome !== undefined,
-        sent: m.sentMessage,
-      }));
-      conn.data.beginQuiescence(readySubs, methods, (id) => conn.queue.get(id)?.markDataVisible());
-    }),
-    sessionResumed: bind((conn) => conn.queue.settleHeld(true)),
-    sendPing: bind((conn) => conn.write(PING)),
-    sendGoodbye: bind((conn) => conn.write(GOODBYE)),
-    notifyNegotiationFailure: bind((conn, context) => {
-      const o = conn.options;
-      const callback = o.onDDPVersionNegotiationFailure ?? o.onDDPNegotiationVersionFailure;
-      const description = context.reason ?? 'DDP version negotiation failed';
-      queueMicrotask(() => {
-        if (callback) callback(description);
-        else conn.logger.warn(description);
-      });
-    }),
-    failOutstanding: bind((conn) => conn.failOutstanding()),
-    reportHookError: ({ event, system }) =>
-      bindings
-        .get(system)
-        ?.conn.logger.error('onReconnect hook failed', (event as { error?: unknown }).error),
-  },
-  actors: {
-    reconnectHooks: fromPromise(async ({ system }) => {
-      const conn = bindings.get(system)?.conn;
-      if (!conn) return;
-      await runReconnectHooks(conn, conn.onReconnect, globalReconnectHooks.list(), (error) =>
-        conn.logger.error('onReconnect hook threw', error),
-      );
-    }),
-  },
-});
+// Every effect the chart names is bound here, and nothing else: `satisfies` fails the build on a
+// missing or a stray name (the names come from the chart's CLIENT_CONNECTION_EFFECTS).
+const actions = {
+  sendConnect: bind((host, context) => {
+    const support = [...context.supportedVersions];
+    const message: ConnectMessage = {
+      msg: 'connect',
+      version: context.versionSuggestion ?? support[0]!,
+      support,
+      // The chart decided what to offer (`offeredSession`: none with `resume: false`).
+      ...host.ledger.offer(context.offeredSession),
+    };
+    host.write(encode(message));
+  }),
+  beginReconnectHooks: bind((host, context) =>
+    host.queue.beginReconnect(context.offeredSession !== undefined),
+  ),
+  replayMethods: bind((host) => host.queue.replay()),
+  resendSubscriptions: bind((host) => {
+    for (const record of host.subs.records.values()) host.write(record.frame);
+    for (const id of host.subs.takeDeferredUnsubs()) host.write(encode({ msg: 'unsub', id }));
+  }),
+  sessionStarted: bind((host) => {
+    host.ledger.restart();
+    host.queue.settleHeld(false);
+    host.data.beginFirstSession();
+  }),
+  beginQuiescence: bind((host) => {
+    host.ledger.restart();
+    host.queue.settleHeld(false);
+    const readySubs = [...host.subs.records.values()].filter((r) => r.ready).map((r) => r.id);
+    const methods = [...host.queue.all()].map((m) => ({
+      id: m.id,
+      gotResult: m.outcome !== undefined,
+      sent: m.sentMessage,
+    }));
+    host.data.beginQuiescence(readySubs, methods, (id) => host.queue.get(id)?.markDataVisible());
+  }),
+  sessionResumed: bind((host) => host.queue.settleHeld(true)),
+  sendPing: bind((host) => host.write(PING)),
+  sendGoodbye: bind((host) => host.write(GOODBYE)),
+  notifyNegotiationFailure: bind((host, context) => {
+    const o = host.options;
+    const callback = o.onDDPVersionNegotiationFailure ?? o.onDDPNegotiationVersionFailure;
+    const description = context.reason ?? 'DDP version negotiation failed';
+    queueMicrotask(() => {
+      if (callback) callback(description);
+      else host.logger.warn(description);
+    });
+  }),
+  failOutstanding: bind((host) => host.failOutstanding()),
+  reportHookError: ({ event, system }) =>
+    hosts.get(system)?.logger.error('onReconnect hook failed', (event as { error?: unknown }).error),
+} satisfies Record<ClientConnectionActionName, EffectFn>;
+
+const actors = {
+  transport: transportActor((system) => hosts.get(system as object)),
+  reconnectHooks: fromPromise<void, { retryCount: number }>(async ({ system }) => {
+    await hosts.get(system)?.runReconnectHooks();
+  }),
+} satisfies Record<ActorName, AnyActorLogic>;
+
+const boundMachine = clientConnectionMachine.provide({ actions, actors });
 
 /** The client connection machine with the client's effects bound. */
 export type LifecycleMachine = typeof boundMachine;
 
+/** The chart's input from the connect options: what is not given takes the chart's defaults. */
+function inputFrom(url: string, o: ConnectOptions, host: LifecycleHost, now: () => number) {
+  const input: ClientConnectionInput = {
+    url,
+    retry: o.retry,
+    autoConnect: o.autoConnect,
+    resume: o.resume,
+    connectTimeoutMs: o.connectTimeoutMs,
+    heartbeatInterval: o.heartbeatInterval,
+    heartbeatTimeout: o.heartbeatTimeout,
+    supportedVersions: o.supportedDDPVersions,
+    backoff: o.backoff,
+    session: o.resumeSession || undefined,
+    now,
+    random: o.random ?? Math.random,
+    hasReconnectHooks: () => host.hasReconnectHooks(),
+  };
+  return input;
+}
+
 /**
  * Creates a connection's actor (not started) from the machine bound once at module level; the
- * actor's system maps back to `conn`. Every lifecycle timer (connect timeout, backoff, heartbeat) is
- * the machine's.
+ * actor's system maps back to `host`. Every lifecycle timer (connect timeout, backoff, heartbeat) and
+ * the transport itself are the machine's.
  */
 export function createLifecycle(
-  conn: Connection,
+  host: LifecycleHost,
   url: string,
-  openTransportFor: TransportFactory,
+  now: () => number,
 ): Actor<LifecycleMachine> {
-  const o = conn.options;
-  const input = {
-    url,
-    retry: o.retry ?? CONNECT_DEFAULTS.retry,
-    autoConnect: o.autoConnect ?? CONNECT_DEFAULTS.autoConnect,
-    connectTimeoutMs: o.connectTimeoutMs ?? CONNECT_DEFAULTS.connectTimeoutMs,
-    heartbeatInterval: o.heartbeatInterval ?? CONNECT_DEFAULTS.heartbeatInterval,
-    heartbeatTimeout: o.heartbeatTimeout ?? CONNECT_DEFAULTS.heartbeatTimeout,
-    ...(o.supportedDDPVersions ? { supportedVersions: o.supportedDDPVersions } : {}),
-    ...(o.backoff ? { backoff: o.backoff } : {}),
-    ...(o.resumeSession ? { session: o.resumeSession } : {}),
-    now: conn.now,
-    random: o.random ?? Math.random,
-    hasReconnectHooks: () => conn.onReconnect !== undefined || globalReconnectHooks.size > 0,
-  };
+  const o = host.options;
+  const input = inputFrom(url, o, host, now);
   createClientConnectionContext(input); // misuse (a bad timeout, no versions) throws here, synchronously
   const actor = createActor(boundMachine, {
     input,
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.inspect ? { inspect: inspectObserver(o.inspect, { WebSocket: o.WebSocket }).observer } : {}),
   });
-  bindings.set(actor.system, { conn, openTransportFor });
+  hosts.set(actor.system, host);
   return actor;
-}
-
-/** Whether the heartbeat region wants to hear about inbound traffic now (at most once per tick). */
-export function wantsActivity(context: ClientConnectionContext): boolean {
-  return !context.inboundSinceTick && context.heartbeatInterval > 0 && context.versionSuggestion !== 'pre1';
 }

@@ -1,4 +1,4 @@
-import type { BackoffFunction, BackoffOptions } from '@ddpx/statecharts';
+import { type BackoffFunction, type BackoffOptions, CLIENT_CONNECTION_DEFAULTS } from '@ddpx/statecharts';
 import type { ActorOptions, AnyActorLogic } from 'xstate';
 import type { InspectTarget } from './inspectorLink.js';
 import type { TransportFactory } from './transport.js';
@@ -92,17 +92,21 @@ export interface ConnectOptions {
   rootUrl?: string;
 }
 
-/** Defaults of {@link ConnectOptions} that are plain values. */
+/**
+ * Defaults of {@link ConnectOptions} that are plain values. The lifecycle ones (`retry`, `autoConnect`,
+ * `resume`, `connectTimeoutMs`, the heartbeat) are the chart's own `CLIENT_CONNECTION_DEFAULTS`, read
+ * from there so the two cannot drift.
+ */
 export const CONNECT_DEFAULTS = Object.freeze({
   transport: 'websocket' as const,
-  retry: true,
-  connectTimeoutMs: 10_000,
-  heartbeatInterval: 17_500,
-  heartbeatTimeout: 15_000,
+  retry: CLIENT_CONNECTION_DEFAULTS.retry,
+  connectTimeoutMs: CLIENT_CONNECTION_DEFAULTS.connectTimeoutMs,
+  heartbeatInterval: CLIENT_CONNECTION_DEFAULTS.heartbeatInterval,
+  heartbeatTimeout: CLIENT_CONNECTION_DEFAULTS.heartbeatTimeout,
   respondToPings: true,
   reloadWithOutstanding: false,
-  autoConnect: true,
-  resume: true,
+  autoConnect: CLIENT_CONNECTION_DEFAULTS.autoConnect,
+  resume: CLIENT_CONNECTION_DEFAULTS.resume,
   maxPayloadBytes: 16 * 1024 * 1024,
   maxBufferedBytes: 16 * 1024 * 1024,
   badInputLogIntervalMs: 10_000,

@@ -1,5 +1,3 @@
-import type { Connection } from './connection.js';
-
 /** A reconnect hook: runs on every transport (re)open, before older methods are re-sent; may be async. */
 export type ReconnectHook<C> = (connection: C) => unknown;
 
@@ -55,5 +53,9 @@ export async function runReconnectHooks<C>(
   if (pending.length > 0) await Promise.all(pending);
 }
 
-/** Global reconnect hooks (`DDP.onReconnect`), run for every connection after its own `onReconnect`. */
-export const globalReconnectHooks = new HookList<Connection>();
+/**
+ * Global reconnect hooks (`DDP.onReconnect`), run for every connection after its own `onReconnect`.
+ * Typed over `never` so this file needs no `Connection` (no import cycle): `ddp.ts` adds hooks over a
+ * `Connection`, and a `Connection` reads them back as such.
+ */
+export const globalReconnectHooks = new HookList<never>();

@@ -16,3 +16,61 @@ export interface ResumeResult {
   /** Epoch ms of the `connected`. */
   readonly at: number;
 }
+
+/**
+ * What a session resume needs from the client side, kept in one place: Meteor 3.5's `receivedCount`
+ * for the current session, the count offered in the last `connect`, and the secret resume token the
+ * server issued with the session (ddpx servers only).
+ */
+export class ResumeLedger {
+  private count = 0;
+  private offeredCount: number | undefined;
+  private currentToken: string | undefined;
+
+  constructor(token: string | undefined) {
+    this.currentToken = token;
+  }
+
+  /** Messages counted for the current session (every inbound message but `ping`/`pong`). */
+  get receivedCount(): number {
+    return this.count;
+  }
+
+  /** One more inbound message of the current session. */
+  counted(): void {
+    this.count++;
+  }
+
+  /** The secret of the current session, if the server issued one. */
+  get token(): string | undefined {
+    return this.currentToken;
+  }
+
+  /** The resume fields of the next `connect` when `session` is offered (none when it is not). */
+  offer(session: string | undefined): { session?: string; receivedCount?: number; resumeToken?: string } {
+    if (session === undefined) {
+      this.offeredCount = undefined;
+      return {};
+    }
+    this.offeredCount = this.count;
+    // A Meteor 3.5 server issues no token: then `session` + `receivedCount` alone, as 3.5 does.
+    return this.currentToken === undefined
+      ? { session, receivedCount: this.count }
+      : { session, receivedCount: this.count, resumeToken: this.currentToken };
+  }
+
+  /** The `receivedCount` the last `connect` offered (undefined when it offered no session). */
+  get offered(): number | undefined {
+    return this.offeredCount;
+  }
+
+  /** A `connected` arrived: its token (rotated at every resume) goes with the session it came with. */
+  accept(token: unknown): void {
+    this.currentToken = typeof token === 'string' ? token : undefined;
+  }
+
+  /** A new session began: the `connected` itself is its first counted message. */
+  restart(): void {
+    this.count = 1;
+  }
+}

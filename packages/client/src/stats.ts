@@ -31,3 +31,58 @@ export interface ConnectionStats {
   /** Dropped or unexpected input, by kind. */
   readonly badInput: Readonly<Partial<Record<BadInputKind, number>>>;
 }
+
+/** Logs bad input at most once per kind per interval. */
+interface CounterLog {
+  readonly logger: { warn(message: string, detail?: unknown): void };
+  readonly now: () => number;
+  readonly intervalMs: number;
+}
+
+/** Frames in and out and dropped input by kind: what `connection.stats()` reports. */
+export class InputCounters {
+  private framesReceived = 0;
+  private framesSent = 0;
+  private readonly badInput: Partial<Record<BadInputKind, number>> = {};
+  private readonly loggedAt = new Map<BadInputKind, number>();
+
+  constructor(private readonly log: CounterLog) {}
+
+  /** One frame received. */
+  received(): void {
+    this.framesReceived++;
+  }
+
+  /** One frame sent. */
+  sent(): void {
+    this.framesSent++;
+  }
+
+  /** Counts bad input and logs it at most once per kind per interval; never throws. */
+  bad(kind: BadInputKind, detail: string, value?: unknown): void {
+    this.count(kind);
+    const now = this.log.now();
+    const last = this.loggedAt.get(kind);
+    const interval = this.log.intervalMs;
+    if (last !== undefined && now - last < interval) return;
+    this.loggedAt.set(kind, now);
+    const total = this.badInput[kind] ?? 1;
+    const more = total > 1 ? ` (${total} of this kind so far; logged at most every ${interval} ms)` : '';
+    this.log.logger.warn(`${kind}: ${detail}${more}`, value);
+  }
+
+  /** Counts without logging (expected duplicates). */
+  count(kind: BadInputKind): void {
+    this.badInput[kind] = (this.badInput[kind] ?? 0) + 1;
+  }
+
+  /** A frozen copy, with the session's `receivedCount`. */
+  snapshot(receivedCount: number): ConnectionStats {
+    return Object.freeze({
+      framesReceived: this.framesReceived,
+      framesSent: this.framesSent,
+      receivedCount,
+      badInput: Object.freeze({ ...this.badInput }),
+    });
+  }
+}

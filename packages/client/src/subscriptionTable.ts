@@ -20,7 +20,7 @@ export interface SubscriptionHandle {
   stop(): void;
 }
 
-/** @internal One live subscription. */
+/** One live subscription (module-internal: not exported from the package). */
 export interface SubscriptionRecord {
   id: string;
   name: string;
@@ -36,11 +36,25 @@ export function subscriptionStopped(name: string): DDPError {
   return new DDPError('subscription-stopped', `Subscription '${name}' stopped before it was ready`);
 }
 
-/** @internal The live subscriptions, in insertion order (the re-send order on reconnect). */
+/** The live subscriptions, in insertion order (the re-send order on reconnect). */
 export class SubscriptionTable {
   readonly records = new Map<string, SubscriptionRecord>();
+  /** Ids stopped while no transport was open: their `unsub` goes out with the next resend. */
+  private deferredUnsubs: string[] = [];
 
   constructor(private readonly report: (detail: string) => void) {}
+
+  /** Remembers an `unsub` to send once a transport is open. */
+  deferUnsub(id: string): void {
+    this.deferredUnsubs.push(id);
+  }
+
+  /** The deferred `unsub` ids, oldest first, forgetting them. */
+  takeDeferredUnsubs(): string[] {
+    const ids = this.deferredUnsubs;
+    this.deferredUnsubs = [];
+    return ids;
+  }
 
   /** Adds a record. */
   add(record: SubscriptionRecord): void {

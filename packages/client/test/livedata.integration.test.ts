@@ -83,7 +83,7 @@ describe('against mongodb-livedata-server (Meteor ddp-server)', () => {
     for (const socket of rawSockets) socket.destroy();
     await until(() => c.lastResume?.outcome === 'new-session');
     expect(c.lastResume).toMatchObject({ outcome: 'new-session', offered: first });
-    await until(() => c.actor.getSnapshot().matches({ connected: { session: 'live' } }));
+    await until(() => c.actor.getSnapshot().matches({ linked: { connected: { session: 'live' } } }));
     expect(c.collection('items').size).toBe(2);
     expect(removed).toEqual([]);
     expect(sub.ready()).toBe(true);

@@ -19,7 +19,7 @@ describe('options', () => {
     const { conn, server } = setup({ inspect: (e) => events.push(e) });
     await live(conn, server);
     expect(events.length).toBeGreaterThan(0);
-    expect(conn.actor.getSnapshot().matches({ connected: { session: 'live' } })).toBe(true);
+    expect(conn.actor.getSnapshot().matches({ linked: { connected: { session: 'live' } } })).toBe(true);
   });
 
   it('inspect also takes an observer object (what @statelyai/inspect hands out)', async () => {

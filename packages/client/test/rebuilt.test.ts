@@ -35,7 +35,7 @@ describe('a session rebuilt on another server process (connected with the same i
     socket.receive({ msg: 'connected', session: 'S', resumeReason: 'rebuilt' });
     await flush();
     expect(conn.lastResume).toMatchObject({ outcome: 'resumed', reason: 'rebuilt', session: 'S' });
-    expect(conn.actor.getSnapshot().matches({ connected: { session: 'quiescing' } })).toBe(true);
+    expect(conn.actor.getSnapshot().matches({ linked: { connected: { session: 'quiescing' } } })).toBe(true);
     // the re-run publication sends its documents again: held until ready and the call's `updated`
     socket.receive({ msg: 'added', collection: 'feed', id: 'stays', fields: { v: 1 } });
     socket.receive({ msg: 'added', collection: 'feed', id: 'edited', fields: { v: 2 } });
@@ -48,7 +48,7 @@ describe('a session rebuilt on another server process (connected with the same i
     await expect(plain).resolves.toBe('ok');
     // the noRetry call may or may not have run: Meteor's invocation-failed, once the data is visible
     await expect(once).rejects.toMatchObject({ error: 'invocation-failed' });
-    expect(conn.actor.getSnapshot().matches({ connected: { session: 'live' } })).toBe(true);
+    expect(conn.actor.getSnapshot().matches({ linked: { connected: { session: 'live' } } })).toBe(true);
     // net changes only: nothing removed and added again
     expect(changes.map((c) => `${c.type}:${c.id}`).sort()).toEqual([
       'added:new',

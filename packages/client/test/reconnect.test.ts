@@ -56,7 +56,7 @@ describe('reconnect replay (§9 scenario 11)', () => {
     await flush();
     expect(results).toEqual([]);
     expect(socket.messages()).toHaveLength(3);
-    expect(conn.actor.getSnapshot().matches({ connected: { session: 'quiescing' } })).toBe(true);
+    expect(conn.actor.getSnapshot().matches({ linked: { connected: { session: 'quiescing' } } })).toBe(true);
 
     socket.receive({ msg: 'ready', subs: [sub.id] });
     await flush();
@@ -66,7 +66,7 @@ describe('reconnect replay (§9 scenario 11)', () => {
     expect(changes[0]!.map((c) => `${c.type}:${c.id}`).sort()).toEqual(['added:2345', 'changed:1234']);
     expect(results).toEqual(['1:one']);
     expect(readyCount).toBe(1);
-    expect(conn.actor.getSnapshot().matches({ connected: { session: 'live' } })).toBe(true);
+    expect(conn.actor.getSnapshot().matches({ linked: { connected: { session: 'live' } } })).toBe(true);
     expect(socket.messages().slice(3)).toEqual([
       { msg: 'method', method: 'do_something_else', params: [], id: '2' },
     ]);
@@ -219,7 +219,7 @@ describe('onReconnect ordering (§9 scenarios 16–18)', () => {
     socket.accept(); // delivers `open` synchronously; nothing awaited after it
     expect(socket.messages().map((m) => m.method ?? m.msg)).toEqual(['connect', 'one']);
     expect(conn.actor.getSnapshot().children.reconnectHooks).toBeUndefined();
-    expect(conn.actor.getSnapshot().matches({ connected: { replay: 'done' } })).toBe(true);
+    expect(conn.actor.getSnapshot().matches({ linked: { connected: { replay: 'done' } } })).toBe(true);
   });
 
   it('a hook registered now is asked for on the next open, and runs before older methods', async () => {
@@ -232,7 +232,9 @@ describe('onReconnect ordering (§9 scenarios 16–18)', () => {
       await drop(ctx);
       const socket = server.current;
       socket.accept();
-      expect(conn.actor.getSnapshot().matches({ connected: { replay: 'runningHooks' } })).toBe(true);
+      expect(conn.actor.getSnapshot().matches({ linked: { connected: { replay: 'runningHooks' } } })).toBe(
+        true,
+      );
       await flush();
       expect(socket.messages().map((m) => m.method ?? m.msg)).toEqual(['connect', 'hooked', 'one']);
     } finally {

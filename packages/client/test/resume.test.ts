@@ -57,7 +57,7 @@ describe('session resumption, client half (Meteor 3.5 wire)', () => {
       receivedCount: 3,
     });
     expect(outcomes).toHaveLength(1);
-    expect(conn.actor.getSnapshot().matches({ connected: { session: 'resumed' } })).toBe(true);
+    expect(conn.actor.getSnapshot().matches({ linked: { connected: { session: 'resumed' } } })).toBe(true);
     // live data flows at once (no quiescence buffering), nothing was reset
     socket.receive({ msg: 'changed', collection: 'feed', id: 'a', fields: { v: 2 } });
     expect(conn.collection('feed').findOne('a')).toEqual({ _id: 'a', v: 2 });
@@ -117,7 +117,7 @@ describe('session resumption, client half (Meteor 3.5 wire)', () => {
     socket.receive({ msg: 'ready', subs: [sub.id] });
     socket = await dropAndReopen(ctx);
     socket.receive({ msg: 'connected', session: 'T', resumeReason: 'grace-expired' });
-    expect(conn.actor.getSnapshot().matches({ connected: { session: 'quiescing' } })).toBe(true);
+    expect(conn.actor.getSnapshot().matches({ linked: { connected: { session: 'quiescing' } } })).toBe(true);
     socket.receive({ msg: 'added', collection: 'feed', id: 'new', fields: {} }); // held until ready
     expect(conn.collection('feed').findOne('old')).toBeDefined();
 
@@ -125,11 +125,11 @@ describe('session resumption, client half (Meteor 3.5 wire)', () => {
     expect(socket.messages()[0]).toMatchObject({ msg: 'connect', session: 'T', receivedCount: 2 });
     socket.receive({ msg: 'connected', session: 'T', resumeReason: 'resumed' });
     expect(conn.lastResume).toMatchObject({ outcome: 'resumed', reason: 'resumed' });
-    expect(conn.actor.getSnapshot().matches({ connected: { session: 'quiescing' } })).toBe(true);
+    expect(conn.actor.getSnapshot().matches({ linked: { connected: { session: 'quiescing' } } })).toBe(true);
     expect(conn.collection('feed').findOne('old')).toBeDefined(); // the reset has not run yet
 
     socket.receive({ msg: 'ready', subs: [sub.id] });
-    expect(conn.actor.getSnapshot().matches({ connected: { session: 'live' } })).toBe(true);
+    expect(conn.actor.getSnapshot().matches({ linked: { connected: { session: 'live' } } })).toBe(true);
     expect(
       conn
         .collection('feed')

@@ -9,33 +9,40 @@ const find = (id: string, node: ChartNode = chart): ChartNode | undefined =>
 describe('the chart model the demo page draws', () => {
   it('has every top-level state of the real machine, with Meteor status names', () => {
     expect(chart.children.map((c) => c.id)).toEqual(Object.keys(clientConnectionMachine.root.states));
-    for (const status of ['connecting', 'connected', 'waiting', 'failed', 'offline'])
+    // `connecting` and `connected` sit in `linked`, the state that owns the transport.
+    for (const status of ['linked.connecting', 'linked.connected', 'waiting', 'failed', 'offline'])
       expect(find(status)).toBeDefined();
-    expect(find('connected')?.type).toBe('parallel');
-    expect(find('connected')?.children.map((c) => c.key)).toEqual(['replay', 'session', 'heartbeat']);
+    expect(find('linked.connected')?.type).toBe('parallel');
+    expect(find('linked.connected')?.children.map((c) => c.key)).toEqual(['replay', 'session', 'heartbeat']);
   });
 
   it('lists transitions with readable events, targets and guards', () => {
     const waiting = find('waiting')!;
-    expect(waiting.transitions).toContainEqual({ label: 'after backoff', targets: ['connecting'] });
-    const connecting = find('connecting')!;
-    expect(connecting.transitions).toContainEqual({ label: 'TRANSPORT.OPEN', targets: ['connected'] });
-    const closed = connecting.transitions.find((t) => t.label === 'TRANSPORT.CLOSED');
+    expect(waiting.transitions).toContainEqual({ label: 'after backoff', targets: ['linked'] });
+    const connecting = find('linked.connecting')!;
+    expect(connecting.transitions).toContainEqual({
+      label: 'TRANSPORT.OPEN',
+      targets: ['linked.connected'],
+    });
+    const closed = find('linked')!.transitions.find((t) => t.label === 'TRANSPORT.CLOSED');
     expect(closed?.targets[0]).toMatch(/^waiting \[\w+\]$/);
-    expect(find('connected.replay.runningHooks')!.transitions[0]?.label).toBe('reconnectHooks done');
+    expect(find('linked.connected.replay.runningHooks')!.transitions[0]?.label).toBe('reconnectHooks done');
   });
 
   it('turns a snapshot value into the set of active ids', () => {
     expect(activeIds('offline')).toEqual(new Set(['offline']));
-    expect(activeIds({ connected: { replay: 'done', session: 'live', heartbeat: 'idle' } })).toEqual(
+    expect(
+      activeIds({ linked: { connected: { replay: 'done', session: 'live', heartbeat: 'idle' } } }),
+    ).toEqual(
       new Set([
-        'connected',
-        'connected.replay',
-        'connected.replay.done',
-        'connected.session',
-        'connected.session.live',
-        'connected.heartbeat',
-        'connected.heartbeat.idle',
+        'linked',
+        'linked.connected',
+        'linked.connected.replay',
+        'linked.connected.replay.done',
+        'linked.connected.session',
+        'linked.connected.session.live',
+        'linked.connected.heartbeat',
+        'linked.connected.heartbeat.idle',
       ]),
     );
     for (const id of activeIds({ failed: 'permanent' })) expect(find(id), id).toBeDefined();

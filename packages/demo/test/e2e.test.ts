@@ -75,13 +75,13 @@ describe.skipIf(!browserTestsEnabled())('the demo in headless Chromium', () => {
           connected: true,
           retryCount: 0,
         });
-        await page.locator('[data-state="connected.session.live"][data-active="true"]').waitFor();
+        await page.locator('[data-state="linked.connected.session.live"][data-active="true"]').waitFor();
         // The server panel is pushed (an event stream, no polling) and counts this page's session.
         await page
           .getByTestId('server-state')
           .filter({ hasText: /^up \(#\d+\), [1-9]\d* sessions?$/ })
           .waitFor();
-        await highlighted(page, 'connected');
+        await highlighted(page, 'linked.connected');
         await highlighted(page, 'waiting', false);
         await page.getByTestId('sub-ready').filter({ hasText: 'ready' }).waitFor();
         await page.getByRole('button', { name: 'add(2, 3)' }).click();
@@ -92,7 +92,7 @@ describe.skipIf(!browserTestsEnabled())('the demo in headless Chromium', () => {
         await page.getByRole('button', { name: 'Disconnect' }).click();
         await statusIs(page, 'offline');
         await highlighted(page, 'offline');
-        await highlighted(page, 'connected', false);
+        await highlighted(page, 'linked.connected', false);
         await page.getByRole('button', { name: 'add(2, 3)' }).click();
         const queued = page.getByTestId('method-log').locator('li', { hasText: 'sent while offline' });
         await queued.and(page.locator('[data-fate="pending"]')).waitFor();

@@ -122,10 +122,10 @@ describe.skipIf(!browserTestsEnabled())('the inspector in headless Chromium', ()
         { name: 'browser-client', session: () => browserClient.session(), run: browserClient.run },
       ];
 
-      // Connected: the chart highlights connected.session.live; the log has the handshake.
+      // Connected: the chart highlights linked.connected.session.live; the log has the handshake.
       for (const c of clients) {
         await open(page, c.name);
-        await highlighted(page, 'connected.session.live');
+        await highlighted(page, 'linked.connected.session.live');
         await logged(page, 'DDP.CONNECTED');
         await page
           .getByTestId('context-session')
@@ -151,13 +151,13 @@ describe.skipIf(!browserTestsEnabled())('the inspector in headless Chromium', ()
       // Step back through past snapshots to the connected one (past a TRANSPORT.CLOSED that may have
       // followed the DISCONNECT), then live again.
       const live = page.locator(
-        '[data-testid="actor-view"] [data-state="connected.session.live"][data-active="true"]',
+        '[data-testid="actor-view"] [data-state="linked.connected.session.live"][data-active="true"]',
       );
       for (let i = 0; i < 3 && (await live.count()) === 0; i++) {
         await page.getByTestId('step-back').click();
         await page.waitForTimeout(100);
       }
-      await highlighted(page, 'connected.session.live');
+      await highlighted(page, 'linked.connected.session.live');
       await logged(page, 'DDP.CONNECTED');
       expect(await page.locator('[data-testid="event-log"] li[data-event="DISCONNECT"]').count()).toBe(0);
       expect(await page.getByTestId('step-position').textContent()).not.toContain('live');
@@ -169,7 +169,7 @@ describe.skipIf(!browserTestsEnabled())('the inspector in headless Chromium', ()
         await c.run('reconnect');
         await open(page, c.name);
         await logged(page, 'RECONNECT');
-        await highlighted(page, 'connected.session.live');
+        await highlighted(page, 'linked.connected.session.live');
       }
 
       // Drop every socket without a close frame: both clients wait (the backoff countdown runs),
@@ -203,7 +203,7 @@ describe.skipIf(!browserTestsEnabled())('the inspector in headless Chromium', ()
       await page.getByTestId('count-resumes').filter({ hasText: /^2$/ }).waitFor();
       for (const c of clients) {
         await open(page, c.name);
-        await highlighted(page, 'connected.session.resumed');
+        await highlighted(page, 'linked.connected.session.resumed');
         await logged(page, 'TRANSPORT.CLOSED');
       }
 
@@ -227,7 +227,7 @@ describe.skipIf(!browserTestsEnabled())('the inspector in headless Chromium', ()
       expect(node.sessionId).not.toBe(before.node);
       for (const c of clients) {
         await open(page, c.name);
-        await highlighted(page, 'connected.session.live');
+        await highlighted(page, 'linked.connected.session.live');
         await page
           .getByTestId('context-session')
           .filter({ hasText: (await c.session())! })

@@ -52,7 +52,9 @@ describe('a client streaming to an inspector URL', () => {
     await expect.poll(() => conn.status().status).toBe('connected');
     const actor = () => [...r.hub.model.actors.values()].find((a) => a.name === 'ddpClient');
     // (TRANSPORT.OPEN already enters `connected`, awaiting the server's `connected`)
-    await expect.poll(() => actor()?.steps.at(-1)?.value).toMatchObject({ connected: { session: 'live' } });
+    await expect
+      .poll(() => actor()?.steps.at(-1)?.value)
+      .toMatchObject({ linked: { connected: { session: 'live' } } });
     expect(JSON.parse(actor()!.definition!).id).toBe('ddpClient');
     expect(actor()!.log.map((l) => l.event.type)).toContain('DDP.CONNECTED');
     // DDP.ACTIVITY (every inbound message) is not streamed.

@@ -123,7 +123,7 @@ describe('fallback against a server without resumption (mongodb-livedata-server)
     await sleep(20);
     proxy!.refuse(false);
     await work;
-    await until(() => client!.actor.getSnapshot().matches({ connected: { session: 'live' } }));
+    await until(() => client!.actor.getSnapshot().matches({ linked: { connected: { session: 'live' } } }));
 
     expect(s.sessions).toHaveLength(2);
     expect(client.sessionId).toBe(s.sessions[1]);

@@ -3,7 +3,8 @@ import {
   type ServerLifecycleContext,
   serverLifecycleMachine,
 } from '@ddpx/statecharts';
-import { type Actor, createActor } from 'xstate';
+import type { AnyStateMachine } from 'xstate';
+import { MachineRunner, REAL_CLOCK, type RunnerClock } from './machineRunner.js';
 import type { ResolvedOptions } from './options.js';
 
 /** A session as the drain sees it: something to send `SERVER.CLOSE`. */
@@ -22,13 +23,33 @@ export interface ServerLifecycleHost {
   reportError(error: unknown, context: string): void;
 }
 
+/** The lifecycle chart run like the sessions' (a snapshot on the server's clock), settling `closed`. */
+class LifecycleRunner extends MachineRunner<AnyStateMachine> {
+  constructor(
+    machine: AnyStateMachine,
+    clock: RunnerClock,
+    private readonly settled: () => void,
+    private readonly report: (error: unknown) => void,
+  ) {
+    super(machine, clock);
+  }
+  protected done(): void {
+    this.settled();
+  }
+  protected failed(error: unknown): void {
+    this.report(error);
+    this.settled();
+  }
+}
+
 /**
  * The server's own lifecycle (listening → draining with paced closes → stopping → closed), run by
  * `serverLifecycleMachine` on the server's clock: whether sockets are accepted is read from its
- * snapshot, and the drain's pacing is the chart's `drainStep` delay.
+ * snapshot, and the drain's pacing is the chart's `drainStep` delay. It runs on the sessions' runner,
+ * not an actor, so the sessions it closes transition outside any actor's action.
  */
 export class ServerLifecycle {
-  private readonly actor: Actor<typeof serverLifecycleMachine>;
+  private readonly runner: LifecycleRunner;
   private readonly closed: Promise<void>;
   /** The sessions the drain closes, taken when `close()` is called. */
   private draining: DrainedSession[] = [];
@@ -47,7 +68,7 @@ export class ServerLifecycle {
         closeNextSession: ({ context }: { context: ServerLifecycleContext }) =>
           closeEach(this.draining.slice(context.closedSessions, context.closedSessions + 1)),
         stopServing: () => {
-          const stopped = () => queueMicrotask(() => this.actor.send({ type: 'STOPPED' }));
+          const stopped = () => queueMicrotask(() => this.runner.send({ type: 'STOPPED' }));
           host.stopServing().then(stopped, (error: unknown) => {
             host.reportError(error, 'server close');
             stopped();
@@ -55,21 +76,24 @@ export class ServerLifecycle {
         },
       } satisfies Record<(typeof SERVER_LIFECYCLE_EFFECTS.actions)[number], unknown>,
     });
-    this.actor = createActor(machine, options.clock ? { clock: options.clock } : {});
-    this.closed = new Promise((resolve) => this.actor.subscribe({ complete: resolve }));
-    this.actor.start();
+    let settle!: () => void;
+    this.closed = new Promise((resolve) => {
+      settle = resolve;
+    });
+    const report = (error: unknown) => host.reportError(error, 'server lifecycle');
+    this.runner = new LifecycleRunner(machine, options.clock ?? REAL_CLOCK, settle, report).start(undefined);
   }
 
   /** Whether new sockets are accepted (the chart is `listening`). */
   get accepting(): boolean {
-    return this.actor.getSnapshot().value === 'listening';
+    return this.runner.getSnapshot().value === 'listening';
   }
 
   /** Starts the drain (once; later calls return the same promise), resolved when the chart is `closed`. */
   close(drainMs: number): Promise<void> {
     if (this.accepting) {
       this.draining = this.host.liveSessions();
-      this.actor.send({ type: 'CLOSE', drainMs, sessions: this.draining.length });
+      this.runner.send({ type: 'CLOSE', drainMs, sessions: this.draining.length });
     }
     return this.closed;
   }
