@@ -1,30 +1,55 @@
 // `pnpm bench` (full) and `pnpm bench:smoke`: runs every benchmark, prints the markdown and, for the
-// full size (or with --out DIR), writes it and the SVG plots.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// full size (or with --out DIR), writes it and the SVG plots. `--only redis` runs just the Redis
+// benchmarks and merges them into the results.json already in the output directory.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeMachine } from './machine.js';
 import { BENCH_ROOT } from './proc.js';
 import { markdown, plots } from './report.js';
-import { runAll } from './runAll.js';
+import { type BenchResults, runAll } from './runAll.js';
+import { runRedis } from './runRedis.js';
 import { FULL, SMOKE } from './sizes.js';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
+const onlyIndex = args.indexOf('--only');
+const only = onlyIndex >= 0 ? args[onlyIndex + 1] : undefined;
+if (only !== undefined && only !== 'redis') throw new RangeError(`--only takes 'redis', got ${only}`);
 const outIndex = args.indexOf('--out');
 const outDir =
   outIndex >= 0 ? args[outIndex + 1] : smoke ? undefined : join(BENCH_ROOT, '..', '..', 'docs', 'benchmarks');
-const command = smoke ? 'pnpm --filter @ddpx/bench run bench:smoke' : 'pnpm bench';
+const command =
+  (smoke ? 'pnpm --filter @ddpx/bench run bench:smoke' : 'pnpm bench') + (only ? ` --only ${only}` : '');
+const log = (line: string) => console.error(line);
+const size = smoke ? SMOKE : FULL;
 
-const machine = describeMachine();
-const results = await runAll(smoke ? SMOKE : FULL, (line) => console.error(line));
-const md = markdown(results, command, machine);
+let machine = describeMachine();
+let runCommand = command;
+let results: BenchResults;
+if (only === 'redis') {
+  const previous = outDir ? join(outDir, 'results.json') : undefined;
+  if (!previous || !existsSync(previous))
+    throw new Error('--only redis merges into an earlier results.json: give --out DIR holding one');
+  const {
+    machine: m,
+    command: c,
+    ...rest
+  } = JSON.parse(readFileSync(previous, 'utf8')) as BenchResults & {
+    machine: string;
+    command: string;
+  };
+  machine = m;
+  runCommand = c;
+  results = { ...rest, redis: await runRedis(size, command, log) };
+} else results = await runAll(size, log, command);
+const md = markdown(results, runCommand, machine);
 console.log(md);
 if (outDir) {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.md'), `${md}\n`);
   writeFileSync(
     join(outDir, 'results.json'),
-    `${JSON.stringify({ machine, command, ...results }, null, 1)}\n`,
+    `${JSON.stringify({ machine, command: runCommand, ...results }, null, 1)}\n`,
   );
   for (const [file, svg] of Object.entries(plots(results))) writeFileSync(join(outDir, file), svg);
   console.error(`written to ${outDir}`);

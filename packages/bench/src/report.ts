@@ -1,3 +1,4 @@
+import { redisMarkdown } from './reportRedis.js';
 import { fanoutMarkdown, NAMES, roundTripMarkdown } from './reportRoundTrip.js';
 import type { BenchResults } from './runAll.js';
 import { fmt, ratio } from './stats.js';
@@ -120,6 +121,7 @@ export function markdown(r: BenchResults, command: string, machine: string): str
     '',
   );
   out.push('![bundles](client-bundle.svg)', '');
+  out.push(...redisMarkdown(r.redis));
   return out.join('\n');
 }
 

@@ -3,6 +3,7 @@ import { type FanoutRow, runFanout } from './benches/fanout.js';
 import { type MemoryRow, runMemory } from './benches/memory.js';
 import { type RoundTripRow, runRoundTrip } from './benches/roundTrip.js';
 import { runStorm, type StormRow } from './benches/storm.js';
+import { type RedisResults, runRedis } from './runRedis.js';
 import type { BenchSize } from './sizes.js';
 import type { TransitionCost } from './transitionCost.js';
 
@@ -19,6 +20,8 @@ export interface BenchResults {
   storms: StormRow[];
   bundles: BundleRow[];
   transitions: TransitionCost;
+  /** The Redis store's cost per call and the rolling restart (absent in runs from before they existed). */
+  redis?: RedisResults;
 }
 
 const STORMS = [
@@ -29,18 +32,22 @@ const STORMS = [
 ] as const;
 
 /** Runs every benchmark at `size`, one after the other; `log` gets progress lines. */
-export async function runAll(size: BenchSize, log: (line: string) => void = () => {}): Promise<BenchResults> {
+export async function runAll(
+  size: BenchSize,
+  log: (line: string) => void = () => {},
+  command = 'runAll',
+): Promise<BenchResults> {
   const t0 = Date.now();
   const startedAt = new Date().toISOString();
-  log('1/5 method round trips…');
+  log('1/6 method round trips…');
   const roundTrip = await runRoundTrip(size.roundTrip);
   log('    …pinned (servers on CPU 0, clients on CPU 1)');
   const roundTripPinned = await runRoundTrip(size.roundTripPinned);
-  log('2/5 fan-out…');
+  log('2/6 fan-out…');
   const fanout = await runFanout(size.fanout);
-  log('3/5 idle memory…');
+  log('3/6 idle memory…');
   const memory = await runMemory(size.memory);
-  log('4/5 reconnect storms…');
+  log('4/6 reconnect storms…');
   const storms: StormRow[] = [];
   if (size.stormsInParallel)
     storms.push(...(await Promise.all(STORMS.map(([s, b]) => runStorm(s, b, size.storm)))));
@@ -50,9 +57,12 @@ export async function runAll(size: BenchSize, log: (line: string) => void = () =
       storms.push(await runStorm(s, b, size.storm));
     }
   }
-  log('5/5 client cost…');
+  log('5/6 client cost…');
   const bundles = await bundleSizes();
   const transitions = await statusTransitionCost(size.transitions);
+  log('6/6 Redis store (optional)…');
+  const redis = await runRedis(size, command, log);
+  if (redis.skipped !== undefined) log(`    skipped: ${redis.skipped}`);
   return {
     size: size.name,
     startedAt,
@@ -64,5 +74,6 @@ export async function runAll(size: BenchSize, log: (line: string) => void = () =
     storms,
     bundles,
     transitions,
+    redis,
   };
 }

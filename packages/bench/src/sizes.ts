@@ -1,5 +1,6 @@
 import type { FanoutSize } from './benches/fanout.js';
 import type { MemorySize } from './benches/memory.js';
+import type { RollingSize } from './benches/rollingRestart.js';
 import type { RoundTripSize } from './benches/roundTrip.js';
 import type { StormSize } from './benches/storm.js';
 
@@ -16,6 +17,10 @@ export interface BenchSize {
   stormsInParallel: boolean;
   /** Status transitions measured for the client CPU cost. */
   transitions: number;
+  /** ddpx round trips with the in-memory and the Redis session store (skipped without `redis-server`). */
+  redisRoundTrip: RoundTripSize;
+  /** The rolling restart of 3 processes on one Redis (skipped without `redis-server`). */
+  rolling: RollingSize;
 }
 
 /** The contenders of the pinned round trips (SockJS left out: it explains nothing more there). */
@@ -41,6 +46,8 @@ export const FULL: BenchSize = {
   storm: { clients: 5000, workers: 2, timeoutMs: 45_000 },
   stormsInParallel: false,
   transitions: 5000,
+  redisRoundTrip: { runs: 3, warmupMs: 1000, durationMs: 3000, inflights: [1, 256] },
+  rolling: { clients: 5000, workers: 2, thinkMs: 10_000, drainMs: 1000, settleMs: 2000, timeoutMs: 60_000 },
 };
 
 /** The smoke size CI runs: every benchmark, tiny, a few seconds each. */
@@ -60,4 +67,6 @@ export const SMOKE: BenchSize = {
   storm: { clients: 40, workers: 2, timeoutMs: 20_000 },
   stormsInParallel: true,
   transitions: 300,
+  redisRoundTrip: { runs: 1, warmupMs: 100, durationMs: 300, inflights: [1, 256] },
+  rolling: { clients: 30, workers: 2, thinkMs: 100, drainMs: 200, settleMs: 200, timeoutMs: 20_000 },
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FANOUT_CONTENDERS } from '../src/benches/fanout.js';
 import { RTT_CONTENDERS } from '../src/benches/roundTrip.js';
+import { redisVersion } from '../src/redisServer.js';
 import { markdown, plots } from '../src/report.js';
 import { type BenchResults, runAll } from '../src/runAll.js';
 import { SMOKE } from '../src/sizes.js';
@@ -13,7 +14,7 @@ describe('pnpm bench:smoke', () => {
   it('runs every benchmark at the smoke size', async () => {
     results = await runAll(SMOKE);
     expect(results.size).toBe('smoke');
-  }, 150_000);
+  }, 200_000);
 
   it('round trips: every contender answered every call, numbers > 0', () => {
     // Every contender at 1 and at 256 in flight.
@@ -70,6 +71,40 @@ describe('pnpm bench:smoke', () => {
       expect(s.duplicated, label).toBe(0);
       if (s.scenario === 'drop-resume') expect(s.resumed, label).toBe(s.clients);
     }
+  });
+
+  it('Redis store: round trips answered, Redis used by the Redis store only; rolling restart resumed every client, 0 lost, 0 run twice', () => {
+    const redis = results.redis!;
+    if (redisVersion() === undefined) {
+      // Optional: without redis-server the run says so instead of failing.
+      expect(redis.skipped).toContain('redis-server');
+      return;
+    }
+    if (redis.skipped !== undefined) throw new Error(`skipped: ${redis.skipped}`);
+    expect(redis.roundTrip).toHaveLength(4);
+    for (const row of redis.roundTrip) {
+      const label = `${row.store}/${row.inflight}`;
+      expect(row.callsPerSec, label).toBeGreaterThan(0);
+      expect(row.received, label).toBe(row.sent);
+      expect(row.unmatched, label).toBe(0);
+      // Every Redis call claims its method id once; the in-memory server sends Redis nothing per call.
+      if (row.store === 'redis') expect(row.byCommand.evalsha, label).toBeCloseTo(1, 1);
+      else expect(row.commandsPerCall, label).toBeLessThan(0.05);
+    }
+    const g = redis.rolling;
+    expect(g.steps.map((s) => s.stopped)).toEqual(['A', 'B', 'C']);
+    for (const s of g.steps) {
+      expect(s.moved, s.stopped).toBeGreaterThan(0);
+      expect(s.recovered, s.stopped).toBeGreaterThanOrEqual(s.moved);
+      expect(s.sameSession, s.stopped).toBe(s.recovered);
+      expect(s.allBackMs, s.stopped).toBeGreaterThanOrEqual(0);
+    }
+    expect(g.sameSession).toBe(g.clients);
+    expect(g.calls).toBeGreaterThan(g.clients);
+    expect(g.lost).toBe(0);
+    expect(g.rejected).toBe(0);
+    expect(g.runTwice).toBe(0);
+    expect(markdown(results, 'test', 'test machine')).toContain('| stop B |');
   });
 
   it('client cost: bundles and transition CPU are positive; report and plots render', () => {

@@ -1,6 +1,7 @@
 // A server under test, alone in its process: ddpx, raw ws echo or socket.io. Driven over IPC.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
+import { redisStore } from '@ddpx/redis';
 import { createServer, type PublicationContext, type ServerOptions } from '@ddpx/server';
 import { Server as SocketIoServer } from 'socket.io';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -17,6 +18,8 @@ interface ServerConfig {
   backlog?: number;
   /** ddpx only: extra server options (for experiments; the benchmarks use the defaults). */
   options?: ServerOptions;
+  /** ddpx only: keep sessions and method claims in this Redis (`@ddpx/redis`) instead of memory. */
+  redisUrl?: string;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
@@ -105,7 +108,11 @@ function track(server: HttpServer): void {
 
 async function start(): Promise<number> {
   if (config.kind === 'ddpx') {
-    const server = createServer({ ...(config.resume === false ? { resume: false } : {}), ...config.options });
+    const server = createServer({
+      ...(config.resume === false ? { resume: false } : {}),
+      ...(config.redisUrl ? { store: redisStore({ url: config.redisUrl }) } : {}),
+      ...config.options,
+    });
     server.methods({
       echo: (x) => x,
       inc: (key) => {
