@@ -36,6 +36,8 @@ export {
 } from './diagram.js';
 export { HEARTBEAT_EFFECTS, heartbeatStates } from './heartbeat.js';
 export {
+  DRAIN_MIN_STEP_MS,
+  drainPlan,
   SERVER_LIFECYCLE_EFFECTS,
   type ServerLifecycleContext,
   type ServerLifecycleEvent,

@@ -8,6 +8,23 @@ export interface ServerLifecycleContext {
   closedSessions: number;
   /** The time the closes are spread over, ms (0: all at once). */
   drainMs: number;
+  /** Sessions closed per drain step (more than one when `drainMs / sessions` is under {@link DRAIN_MIN_STEP_MS}). */
+  batch: number;
+  /** Time between drain steps, ms. */
+  stepMs: number;
+}
+
+/**
+ * The shortest drain step, ms. A timer cannot fire every few microseconds, so 5,000 sessions over 1 s
+ * close in 100 batches of 50, 10 ms apart, rather than one by one on 5,000 timers that would each last
+ * at least a millisecond (and then the drain would take far longer than `drainMs`).
+ */
+export const DRAIN_MIN_STEP_MS = 10;
+
+/** How a drain of `sessions` over `drainMs` is paced: as many even steps as fit, each closing a batch. */
+export function drainPlan(drainMs: number, sessions: number): { batch: number; stepMs: number } {
+  const steps = Math.max(1, Math.min(sessions, Math.floor(drainMs / DRAIN_MIN_STEP_MS)));
+  return { batch: Math.ceil(sessions / steps), stepMs: drainMs / steps };
 }
 
 /** Events the server sends to {@link serverLifecycleMachine}. */
@@ -19,7 +36,7 @@ export type ServerLifecycleEvent =
 
 /** Effects the server binds with `.provide()`. */
 export const SERVER_LIFECYCLE_EFFECTS = Object.freeze({
-  actions: ['closePending', 'closeAllSessions', 'closeNextSession', 'stopServing'] as const,
+  actions: ['closePending', 'closeAllSessions', 'closeNextBatch', 'stopServing'] as const,
   delays: ['drainStep'] as const,
 });
 
@@ -27,7 +44,8 @@ const noop = () => {};
 
 /**
  * The server's own lifecycle: `listening` (accepting sockets) → `draining` (no new sockets; live
- * sessions closed one at a time, `drainMs / sessions` apart) → `stopping` (endpoints detached, the
+ * sessions closed in even steps over `drainMs`: one per step, or a batch per step when one per step
+ * would need steps shorter than {@link DRAIN_MIN_STEP_MS}) → `stopping` (endpoints detached, the
  * server's own http server closing) → `closed`. `close()` without `drainMs`, or with one session or
  * none, closes every session at once. Pending handshakes are closed on entering `draining` and again
  * on entering `stopping` (one may have arrived in between).
@@ -38,24 +56,28 @@ export const serverLifecycleMachine = setup({
     // Effects bound by the server (SERVER_LIFECYCLE_EFFECTS.actions).
     closePending: noop,
     closeAllSessions: noop,
-    closeNextSession: noop,
+    closeNextBatch: noop,
     stopServing: noop,
     // Context bookkeeping, owned by the chart.
-    recordClose: assign(({ event }) =>
-      event.type === 'CLOSE' ? { drainMs: Math.max(0, event.drainMs), sessions: event.sessions } : {},
-    ),
-    countClosed: assign(({ context }) => ({ closedSessions: context.closedSessions + 1 })),
+    recordClose: assign(({ event }) => {
+      if (event.type !== 'CLOSE') return {};
+      const drainMs = Math.max(0, event.drainMs);
+      return { drainMs, sessions: event.sessions, ...drainPlan(drainMs, event.sessions) };
+    }),
+    countClosed: assign(({ context }) => ({
+      closedSessions: Math.min(context.sessions, context.closedSessions + context.batch),
+    })),
   },
   guards: {
     paced: ({ event }) => event.type === 'CLOSE' && event.drainMs > 0 && event.sessions > 1,
     drained: ({ context }) => context.closedSessions >= context.sessions,
   },
   delays: {
-    drainStep: ({ context }) => context.drainMs / Math.max(1, context.sessions),
+    drainStep: ({ context }) => context.stepMs,
   },
 }).createMachine({
   id: 'serverLifecycle',
-  context: { sessions: 0, closedSessions: 0, drainMs: 0 },
+  context: { sessions: 0, closedSessions: 0, drainMs: 0, batch: 1, stepMs: 0 },
   initial: 'listening',
   states: {
     listening: {
@@ -72,7 +94,7 @@ export const serverLifecycleMachine = setup({
         closingNext: {
           always: [
             { guard: 'drained', target: '#serverLifecycle.stopping' },
-            { target: 'pacing', actions: ['closeNextSession', 'countClosed'] },
+            { target: 'pacing', actions: ['closeNextBatch', 'countClosed'] },
           ],
         },
         pacing: { after: { drainStep: 'closingNext' } },

@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { type AnyEventObject, createActor, type InspectionEvent } from 'xstate';
 import { machineShape, transitionKeys } from '../src/diagram.js';
-import { SERVER_LIFECYCLE_EFFECTS, serverLifecycleMachine } from '../src/index.js';
+import { DRAIN_MIN_STEP_MS, SERVER_LIFECYCLE_EFFECTS, serverLifecycleMachine } from '../src/index.js';
 import { eventPaths } from '../src/testPaths.js';
 import { SteppingClock } from './steppingClock.js';
 
 /**
  * Model-based tests of the server lifecycle chart: every shortest and transition path from xstate/graph
  * replayed on the machine with recorded effects under simulated time. After each step: accepting
- * sockets exactly in `listening`; the drain closes each session once, `drainMs / sessions` apart, and
- * never before the previous step's time; `stopServing` once, after every session was closed.
+ * sockets exactly in `listening`; the drain closes each session once, in even steps at least
+ * `DRAIN_MIN_STEP_MS` apart over `drainMs`, never before the previous step's time; `stopServing` once, after every session was closed.
  */
 const EVENTS: AnyEventObject[] = [
   { type: 'CLOSE', drainMs: 0, sessions: 3 },
   { type: 'CLOSE', drainMs: 900, sessions: 3 },
   { type: 'CLOSE', drainMs: 900, sessions: 1 },
+  { type: 'CLOSE', drainMs: 25, sessions: 7 },
   { type: 'CLOSE', drainMs: 600, sessions: 0 },
   { type: 'STOPPED' },
   { type: 'xstate.after.drainStep.serverLifecycle.draining.pacing' },
@@ -40,6 +41,12 @@ const label = (e: AnyEventObject) =>
 
 const covered = new Set<string>();
 
+// Sessions per step, from the rule the chart documents (not from its code): as many steps as fit.
+function batchOf(close: AnyEventObject): number {
+  const steps = Math.max(1, Math.min(close.sessions, Math.floor(close.drainMs / DRAIN_MIN_STEP_MS)));
+  return Math.ceil(close.sessions / steps);
+}
+
 function replay(events: AnyEventObject[]) {
   const clock = new SteppingClock();
   const log: { name: string; at: number }[] = [];
@@ -61,7 +68,7 @@ function replay(events: AnyEventObject[]) {
     const where = `${events.map(label).join(' → ')} (step ${i + 1}: ${label(e)})`;
     const before = actor.getSnapshot();
     if (e.type.startsWith('xstate.after')) {
-      const step = before.context.drainMs / Math.max(1, before.context.sessions);
+      const step = before.context.stepMs;
       clock.advance(step - 1);
       expect(actor.getSnapshot().value, `${where}: 1 ms early`).toEqual(before.value);
       clock.advance(1);
@@ -80,19 +87,23 @@ function replay(events: AnyEventObject[]) {
     const paced = close.drainMs > 0 && close.sessions > 1;
     expect(count('closeAllSessions'), where).toBe(paced ? 0 : 1);
     if (paced) {
-      // One session per drain step, the first at once: times 0, step, 2·step, …
-      const step = close.drainMs / close.sessions;
-      const closes = log.filter((l) => l.name === 'closeNextSession').map((l) => l.at);
+      // Even steps at least DRAIN_MIN_STEP_MS apart, the first at once: times 0, step, 2·step, …, each
+      // closing the next batch (one session when the steps fit, else ⌈sessions / steps⌉).
+      const steps = Math.max(1, Math.min(close.sessions, Math.floor(close.drainMs / DRAIN_MIN_STEP_MS)));
+      const step = close.drainMs / steps;
+      const batch = Math.ceil(close.sessions / steps);
+      const closes = log.filter((l) => l.name === 'closeNextBatch').map((l) => l.at);
       expect(closes, where).toEqual(closes.map((_, k) => k * step));
-      expect(closes.length, where).toBeLessThanOrEqual(close.sessions);
-      expect(snap.context.closedSessions, where).toBe(closes.length);
-    } else expect(count('closeNextSession'), where).toBe(0);
+      expect(step, where).toBeGreaterThanOrEqual(DRAIN_MIN_STEP_MS);
+      expect(closes.length, where).toBeLessThanOrEqual(steps);
+      expect(snap.context.closedSessions, where).toBe(Math.min(close.sessions, closes.length * batch));
+    } else expect(count('closeNextBatch'), where).toBe(0);
     if (typeof snap.value === 'object') expect(count('stopServing'), where).toBe(0);
     else {
       // stopping or closed: every session was closed, then the endpoints, once, after the last step.
       expect(count('stopServing'), where).toBe(1);
       if (paced) {
-        expect(count('closeNextSession'), where).toBe(close.sessions);
+        expect(count('closeNextBatch'), where).toBe(Math.ceil(close.sessions / batchOf(close)));
         // The last session gets its whole step too: the endpoints stop after drainMs.
         expect(log.find((l) => l.name === 'stopServing')?.at, where).toBeCloseTo(close.drainMs);
       }

@@ -65,8 +65,8 @@ export class ServerLifecycle {
       actions: {
         closePending: () => host.closePending(),
         closeAllSessions: () => closeEach(this.draining),
-        closeNextSession: ({ context }: { context: ServerLifecycleContext }) =>
-          closeEach(this.draining.slice(context.closedSessions, context.closedSessions + 1)),
+        closeNextBatch: ({ context }: { context: ServerLifecycleContext }) =>
+          closeEach(this.draining.slice(context.closedSessions, context.closedSessions + context.batch)),
         stopServing: () => {
           const stopped = () => queueMicrotask(() => this.runner.send({ type: 'STOPPED' }));
           host.stopServing().then(stopped, (error: unknown) => {

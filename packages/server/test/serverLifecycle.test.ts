@@ -45,6 +45,34 @@ describe('server lifecycle on an injected clock', () => {
     for (const c of clients) expect(await c.closed).toBe(1001);
   });
 
+  it('close({ drainMs }) with more sessions than 10 ms steps closes them in batches and still ends after drainMs', async () => {
+    const clock = new SimulatedClock();
+    const reasons: CloseReason[] = [];
+    const { wsUrl, server } = await start({ clock });
+    server.on('close', (e) => reasons.push(e.reason));
+    await Promise.all(Array.from({ length: 12 }, () => RawClient.connect(wsUrl)));
+    let resolved = false;
+    const closing = server.close({ drainMs: 40 }).then(() => {
+      resolved = true;
+    });
+    onTestFinished(() => clock.increment(10_000));
+    // 40 ms hold 4 steps of 10 ms: 3 sessions each, the first batch at once.
+    expect(reasons).toHaveLength(3);
+    clock.increment(9);
+    expect(reasons).toHaveLength(3);
+    clock.increment(1);
+    expect(reasons).toHaveLength(6);
+    clock.increment(10);
+    expect(reasons).toHaveLength(9);
+    clock.increment(10);
+    expect(reasons).toHaveLength(12);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(resolved).toBe(false);
+    clock.increment(10);
+    await closing;
+    expect(resolved).toBe(true);
+  });
+
   it('close() without drainMs closes every session at once; a second close() returns the same promise', async () => {
     const clock = new SimulatedClock();
     const reasons: CloseReason[] = [];
