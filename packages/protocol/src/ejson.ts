@@ -86,7 +86,20 @@ export function toWireValue(value: unknown, maxDepth = Number.POSITIVE_INFINITY,
 export function fromWireValue(value: unknown, maxDepth = Number.POSITIVE_INFINITY): unknown {
   const scan = scanWire(value, 0, maxDepth);
   if (scan === Scan.TooDeep) throw new DepthError(`value nests deeper than ${maxDepth}`);
-  return scan === Scan.Plain ? value : EJSON.fromJSONValue(value as never);
+  if (scan === Scan.Plain) return value;
+  const decoded: unknown = EJSON.fromJSONValue(value as never);
+  if (holdsInvalidDate(decoded)) throw new RangeError('a $date is not a valid time');
+  return decoded;
+}
+
+// EJSON turns `{"$date": 1e300}` into an Invalid Date, which cannot be sent again (it encodes as
+// `{"$date": null}`): such a value is refused like any other bad EJSON.
+function holdsInvalidDate(value: unknown): boolean {
+  if (value instanceof Date) return Number.isNaN(value.getTime());
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return false;
+  if (Array.isArray(value)) return value.some(holdsInvalidDate);
+  for (const key in value) if (holdsInvalidDate((value as Record<string, unknown>)[key])) return true;
+  return false;
 }
 
 /** Flags reported by {@link inspectWire}. */

@@ -157,3 +157,23 @@ describe('property: parse never throws', () => {
     );
   });
 });
+
+describe('a $date outside the range of a Date', () => {
+  // Found by the mutation property above (seed 356381515): EJSON decodes `{"$date": 1.06e298}` into an
+  // Invalid Date that encodes as `{"$date": null}`, so the message could not be sent on unchanged.
+  it.each([
+    '{"msg":"result","id":"1","result":{"$date":1.06e298}}',
+    '{"msg":"method","method":"m","id":"1","params":[{"a":[{"$date":-9e15}]}]}',
+    '{"msg":"added","collection":"c","id":"1","fields":{"at":{"$date":1e400}}}',
+  ])('is refused as bad EJSON: %s', (frame) => {
+    const result = parse(frame);
+    assertWellFormed(result);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.kind).toBe('bad-ejson');
+  });
+
+  it('the largest valid time still parses', () => {
+    const result = parse('{"msg":"result","id":"1","result":{"$date":8640000000000000}}');
+    expect(result.ok && (result.message as { result: Date }).result.getTime()).toBe(8.64e15);
+  });
+});
