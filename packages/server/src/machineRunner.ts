@@ -28,6 +28,30 @@ interface DelayedRaise {
 
 let anonymousTimers = 0;
 
+// xstate's pure `transition(logic, snapshot, event)` and `initialTransition(logic, input)` build a
+// throwaway actor from `logic` on every call, and an actor's constructor computes the logic's initial
+// snapshot (without input): the chart's whole initial state, to be thrown away. Neither function reads
+// that snapshot, so once the runner has one it passes the machine through a delegate whose
+// `getInitialSnapshot` returns it when called without input: the same machine (its `transition` and
+// every other method, by prototype; with input, its own `getInitialSnapshot`), minus that wasted work. Public API only (an `ActorLogic` is an object with those methods); the model-path test
+// (`machineRunnerPaths.test.ts`) checks the runner against a real actor step by step.
+const steppers = new WeakMap<AnyStateMachine, AnyStateMachine>();
+
+function stepperOf(machine: AnyStateMachine, sample: AnyMachineSnapshot): AnyStateMachine {
+  let stepper = steppers.get(machine);
+  if (!stepper) {
+    const own = machine.getInitialSnapshot.bind(machine);
+    stepper = Object.create(machine, {
+      getInitialSnapshot: {
+        value: (scope: Parameters<typeof own>[0], input: unknown) =>
+          input === undefined ? sample : own(scope, input),
+      },
+    }) as AnyStateMachine;
+    steppers.set(machine, stepper);
+  }
+  return stepper;
+}
+
 /**
  * Runs a state machine as a bare snapshot advanced by xstate's public pure functions
  * (`initialTransition`, `transition`), executing the actions they return: the machine's named actions
@@ -63,7 +87,12 @@ export abstract class MachineRunner<TMachine extends AnyStateMachine> {
   start(input: InputFrom<TMachine>): this {
     this.processing = true;
     try {
-      const [snapshot, actions] = initialTransition(this.machine, input);
+      // With input, the delegate computes the real initial state (once, not twice).
+      const stepper = input === undefined ? undefined : steppers.get(this.machine);
+      const [snapshot, actions] = initialTransition(stepper ?? this.machine, input as never) as [
+        AnyMachineSnapshot,
+        ExecutableActionObject[],
+      ];
       // An actor runs its initial actions with the initial snapshot already visible.
       this.snapshot = snapshot;
       this.execute(actions);
@@ -110,7 +139,11 @@ export abstract class MachineRunner<TMachine extends AnyStateMachine> {
 
   private step(event: EventFromLogic<TMachine>): void {
     try {
-      const [next, actions] = transition(this.machine, this.snapshot as SnapshotFrom<TMachine>, event);
+      const stepper = stepperOf(this.machine, this.snapshot);
+      const [next, actions] = transition(stepper, this.snapshot as never, event as never) as [
+        AnyMachineSnapshot,
+        ExecutableActionObject[],
+      ];
       // As in an actor, actions run while the previous snapshot is still the current one.
       this.execute(actions);
       this.snapshot = next;
