@@ -1,9 +1,6 @@
 // A real `redis-server` (the Debian package) for the Redis benchmarks, and what its INFO says.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { startRedisServer } from '@ddpx/testing';
 import { Redis } from 'ioredis';
 
 /** A running `redis-server` on 127.0.0.1 and a client of the parent's own for INFO and checks. */
@@ -40,61 +37,21 @@ export function redisVersion(): string | undefined {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function launch(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (!out.includes('Ready to accept connections')) return;
-      child.stdout?.off('data', onData);
-      child.stdout?.resume();
-      resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
-  });
-}
-
 /** Starts `redis-server` on a free port in a temp dir, nothing saved to disk; throws if it is not installed. */
 export async function startBenchRedis(): Promise<BenchRedis> {
   const version = redisVersion();
   if (version === undefined) throw new Error('redis-server is not installed');
-  const dir = mkdtempSync(join(tmpdir(), 'ddpx-bench-redis-'));
-  const port = await freePort();
-  const child = await launch(port, dir);
-  const url = `redis://127.0.0.1:${port}`;
-  const client = new Redis(url, { lazyConnect: false });
+  const server = await startRedisServer();
+  const client = new Redis(server.url, { lazyConnect: false });
   client.on('error', () => {});
   await client.ping();
   return {
-    url,
+    url: server.url,
     client,
     version,
     close: async () => {
       client.disconnect();
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
+      await server.close();
     },
   };
 }

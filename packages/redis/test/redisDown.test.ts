@@ -1,15 +1,14 @@
 import { createServer, type DDPServer } from '@ddpx/server';
-import { closeRawClients, RawClient } from '@ddpx/testing';
+import { closeRawClients, RawClient, startRedisServer, type TestRedisServer } from '@ddpx/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisStore, redisStore } from '../src/index.js';
-import { startRedis, type TestRedis } from './support/redisServer.js';
 
-let redis: TestRedis;
+let redis: TestRedisServer;
 const servers: DDPServer[] = [];
 const stores: RedisStore[] = [];
 
 beforeAll(async () => {
-  redis = await startRedis();
+  redis = await startRedisServer();
 });
 afterAll(async () => {
   closeRawClients();

@@ -1,15 +1,15 @@
 import { hashResumeToken, type SessionRecord, tokenHashMatches } from '@ddpx/server';
+import { startRedisServer, type TestRedisServer } from '@ddpx/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisStore, redisStore } from '../src/index.js';
-import { startRedis, type TestRedis } from './support/redisServer.js';
 
-let redis: TestRedis;
+let redis: TestRedisServer;
 let raw: Redis;
 const stores: RedisStore[] = [];
 
 beforeAll(async () => {
-  redis = await startRedis();
+  redis = await startRedisServer();
   raw = new Redis(redis.url).on('error', () => {});
 });
 afterAll(async () => {

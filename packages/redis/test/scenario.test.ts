@@ -1,20 +1,19 @@
 import { type CollectionChange, type Connection, connect } from '@ddpx/client';
-import { type FaultProxy, startFaultProxy } from '@ddpx/testing';
+import { type FaultProxy, startFaultProxy, startRedisServer, type TestRedisServer } from '@ddpx/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterNode, startNode } from './support/cluster.js';
-import { startRedis, type TestRedis } from './support/redisServer.js';
 
 const CLIENTS = 6;
 const ITEMS = ['a', 'b', 'c', 'd'];
 
-let redis: TestRedis;
+let redis: TestRedisServer;
 let raw: Redis;
 let nodes: ClusterNode[] = [];
 let proxy: FaultProxy;
 
 beforeAll(async () => {
-  redis = await startRedis();
+  redis = await startRedisServer();
   raw = new Redis(redis.url).on('error', () => {});
   nodes = await Promise.all(['A', 'B', 'C'].map((id) => startNode(id, redis.url)));
   proxy = await startFaultProxy(nodes[0]!.port);

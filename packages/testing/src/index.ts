@@ -14,6 +14,7 @@ export {
   type RawClientOptions,
   rawUrl,
 } from './rawClient.js';
+export { startRedisServer, type TestRedisServer } from './redisServer.js';
 export {
   type ScriptedMethod,
   ScriptedServer,

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A real `redis-server` (the Debian package) started for a test on a free port, in a temp dir. */
-export interface TestRedis {
+export interface TestRedisServer {
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
+  /** The port it listens on (127.0.0.1 only). */
   readonly port: number;
   /** Stops the server (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>;
@@ -55,8 +56,11 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts `redis-server --port <free port> --save '' --appendonly no` in a temp dir. */
-export async function startRedis(): Promise<TestRedis> {
+/**
+ * Starts Debian's `redis-server` (`apt-get install -y redis-server`) on a free port of 127.0.0.1 in a temp
+ * dir, nothing saved to disk, and resolves once it accepts connections; rejects when it is not installed.
+ */
+export async function startRedisServer(): Promise<TestRedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ddpx-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined = await launch(port, dir);
