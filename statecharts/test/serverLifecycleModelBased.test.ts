@@ -41,10 +41,11 @@ const label = (e: AnyEventObject) =>
 
 const covered = new Set<string>();
 
-// Sessions per step, from the rule the chart documents (not from its code): as many steps as fit.
-function batchOf(close: AnyEventObject): number {
+// The drain's pacing from the rule the chart documents (not from its code): as many even steps of at
+// least DRAIN_MIN_STEP_MS as fit, at most one per session, each closing the next batch.
+function pacingOf(close: AnyEventObject): { steps: number; step: number; batch: number } {
   const steps = Math.max(1, Math.min(close.sessions, Math.floor(close.drainMs / DRAIN_MIN_STEP_MS)));
-  return Math.ceil(close.sessions / steps);
+  return { steps, step: close.drainMs / steps, batch: Math.ceil(close.sessions / steps) };
 }
 
 function replay(events: AnyEventObject[]) {
@@ -89,9 +90,7 @@ function replay(events: AnyEventObject[]) {
     if (paced) {
       // Even steps at least DRAIN_MIN_STEP_MS apart, the first at once: times 0, step, 2·step, …, each
       // closing the next batch (one session when the steps fit, else ⌈sessions / steps⌉).
-      const steps = Math.max(1, Math.min(close.sessions, Math.floor(close.drainMs / DRAIN_MIN_STEP_MS)));
-      const step = close.drainMs / steps;
-      const batch = Math.ceil(close.sessions / steps);
+      const { steps, step, batch } = pacingOf(close);
       const closes = log.filter((l) => l.name === 'closeNextBatch').map((l) => l.at);
       expect(closes, where).toEqual(closes.map((_, k) => k * step));
       expect(step, where).toBeGreaterThanOrEqual(DRAIN_MIN_STEP_MS);
@@ -103,7 +102,7 @@ function replay(events: AnyEventObject[]) {
       // stopping or closed: every session was closed, then the endpoints, once, after the last step.
       expect(count('stopServing'), where).toBe(1);
       if (paced) {
-        expect(count('closeNextBatch'), where).toBe(Math.ceil(close.sessions / batchOf(close)));
+        expect(count('closeNextBatch'), where).toBe(Math.ceil(close.sessions / pacingOf(close).batch));
         // The last session gets its whole step too: the endpoints stop after drainMs.
         expect(log.find((l) => l.name === 'stopServing')?.at, where).toBeCloseTo(close.drainMs);
       }

@@ -6,28 +6,11 @@ import {
   createActor,
   emit,
   initialTransition,
-  SimulatedClock,
   setup,
   transition,
 } from 'xstate';
 import { MachineRunner } from '../src/machineRunner.js';
-
-/** A SimulatedClock that counts its pending timers. */
-class CountingClock extends SimulatedClock {
-  readonly live = new Set<unknown>();
-  override setTimeout(fn: (...args: unknown[]) => void, timeout: number): number {
-    const id: number = super.setTimeout((...args: unknown[]) => {
-      this.live.delete(id);
-      fn(...args);
-    }, timeout);
-    this.live.add(id);
-    return id;
-  }
-  override clearTimeout(id: number): void {
-    this.live.delete(id);
-    super.clearTimeout(id);
-  }
-}
+import { CountingClock } from './countingClock.js';
 
 let clock = new CountingClock();
 const timerCount = () => clock.live.size;

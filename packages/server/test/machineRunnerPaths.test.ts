@@ -1,8 +1,9 @@
 import { SERVER_SESSION_EFFECTS, type ServerSessionInput, serverSessionMachine } from '@ddpx/statecharts';
 import { eventPaths } from '@ddpx/statecharts/testing';
 import { describe, expect, it } from 'vitest';
-import { type AnyEventObject, type AnyStateMachine, createActor, SimulatedClock } from 'xstate';
+import { type AnyEventObject, type AnyStateMachine, createActor } from 'xstate';
 import { MachineRunner } from '../src/machineRunner.js';
+import { CountingClock } from './countingClock.js';
 
 // The proof that the session runner and a real XState actor are the same interpreter for the server
 // session chart: every model path (the shortest path to each state and a path through every
@@ -58,23 +59,6 @@ function recording(machine: AnyStateMachine, log: string[]) {
     ]),
   );
   return machine.provide({ actions: actions as never });
-}
-
-/** A SimulatedClock that knows how many timers are pending on it. */
-class CountingClock extends SimulatedClock {
-  readonly live = new Set<number>();
-  override setTimeout(fn: (...args: unknown[]) => void, timeout: number): number {
-    const id: number = super.setTimeout((...args: unknown[]) => {
-      this.live.delete(id);
-      fn(...args);
-    }, timeout);
-    this.live.add(id);
-    return id;
-  }
-  override clearTimeout(id: number): void {
-    this.live.delete(id);
-    super.clearTimeout(id);
-  }
 }
 
 class Runner extends MachineRunner<AnyStateMachine> {
