@@ -18,6 +18,7 @@ export const CLIENT_CONNECTION_DEFAULTS = Object.freeze({
   connectTimeoutMs: 10_000,
   heartbeatInterval: 17_500,
   heartbeatTimeout: 15_000,
+  maxRetryHintMs: 300_000,
   supportedVersions: SUPPORTED_DDP_VERSIONS as readonly string[],
 });
 
@@ -37,6 +38,8 @@ export function createClientConnectionContext(input: ClientConnectionInput): Cli
     throw new RangeError(`heartbeatInterval must be >= 0, got ${heartbeatInterval}`);
   if (!(heartbeatTimeout > 0))
     throw new RangeError(`heartbeatTimeout must be positive, got ${heartbeatTimeout}`);
+  const maxRetryHintMs = input.maxRetryHintMs ?? d.maxRetryHintMs;
+  if (!(maxRetryHintMs >= 0)) throw new RangeError(`maxRetryHintMs must be >= 0, got ${maxRetryHintMs}`);
   const supportedVersions = input.supportedVersions ?? d.supportedVersions;
   if (supportedVersions.length === 0)
     throw new RangeError('supportedVersions must name at least one version');
@@ -67,6 +70,7 @@ export function createClientConnectionContext(input: ClientConnectionInput): Cli
     random: input.random ?? seededRandom(),
     hasReconnectHooks: input.hasReconnectHooks ?? alwaysTrue,
     retryDelayFor: resolveBackoff(input.backoff),
+    maxRetryHintMs,
   };
 }
 
@@ -132,8 +136,18 @@ export const clientConnectionMachine = setup({
       offeredSession: context.resume ? context.session : undefined,
     })),
     incrementRetryCount: assign({ retryCount: ({ context }) => context.retryCount + 1 }),
+    /**
+     * Entry of `waiting`: the delay before the next attempt — the server's hint when the loss carried
+     * one (capped at `maxRetryHintMs`; a draining server spreads its clients' returns this way), else
+     * the backoff for `retryCount`. Every way into `waiting` records its loss first, so a hint is used
+     * for the one wait that follows it.
+     */
     scheduleRetry: assign(({ context }) => {
-      const retryDelay = context.retryDelayFor(context.retryCount, context.random);
+      const hint = context.lastLoss?.retryInMs;
+      const retryDelay =
+        hint !== undefined && context.maxRetryHintMs > 0
+          ? Math.max(0, Math.min(hint, context.maxRetryHintMs))
+          : context.retryDelayFor(context.retryCount, context.random);
       return { retryDelay, retryTime: context.now() + retryDelay };
     }),
     clearRetryTime: assign({ retryTime: undefined }),
@@ -144,7 +158,12 @@ export const clientConnectionMachine = setup({
     recordTransportLoss: assign(({ event }) => {
       const loss: ConnectionLoss =
         event.type === 'TRANSPORT.CLOSED'
-          ? { code: 'DDP_CONNECTION_LOST', closeCode: event.code, closeReason: event.reason }
+          ? {
+              code: 'DDP_CONNECTION_LOST',
+              closeCode: event.code,
+              closeReason: event.reason,
+              ...(event.retryInMs !== undefined ? { retryInMs: event.retryInMs } : {}),
+            }
           : event.type === 'TRANSPORT.ERROR'
             ? { code: 'DDP_CONNECTION_LOST', error: event.error }
             : { code: 'DDP_CONNECTION_LOST' };

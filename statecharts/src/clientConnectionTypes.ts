@@ -37,6 +37,8 @@ export interface ConnectionLoss {
   readonly closeReason?: string;
   /** The error, for `TRANSPORT.ERROR`. */
   readonly error?: unknown;
+  /** The server's "come back in this many ms" hint from the close (a draining ddpx server sends one). */
+  readonly retryInMs?: number;
 }
 
 /** Input of {@link clientConnectionMachine}. Only `url` is needed; the rest default to Meteor's values. */
@@ -59,6 +61,11 @@ export interface ClientConnectionInput {
   supportedVersions?: readonly string[];
   /** Backoff options or a custom delay rule. @default Meteor's (see `backoff`) */
   backoff?: BackoffOptions | BackoffFunction;
+  /**
+   * Longest server retry hint honoured, ms: a close that says "come back in N ms" waits
+   * `min(N, maxRetryHintMs)` instead of the backoff; 0 ignores hints. @default 300000
+   */
+  maxRetryHintMs?: number;
   /** Session id to offer in the first `connect` (resumption across page loads). */
   session?: string;
   /** Current epoch time in ms. The client passes `Date.now`. @default () => 0 */
@@ -116,6 +123,8 @@ export interface ClientConnectionContext {
   random: () => number;
   hasReconnectHooks: () => boolean;
   retryDelayFor: BackoffFunction;
+  /** Longest server retry hint honoured, ms (0: hints ignored). */
+  maxRetryHintMs: number;
 }
 
 /** What the `transport` actor is started with. */
@@ -127,7 +136,8 @@ export interface TransportActorInput {
 /** Events the client sends to {@link clientConnectionMachine}. */
 export type ClientConnectionEvent =
   | { type: 'TRANSPORT.OPEN' }
-  | { type: 'TRANSPORT.CLOSED'; code?: number; reason?: string }
+  /** `retryInMs`: the server's hint from the close reason (`parseRetryHint` of `@ddpx/protocol`). */
+  | { type: 'TRANSPORT.CLOSED'; code?: number; reason?: string; retryInMs?: number }
   | { type: 'TRANSPORT.ERROR'; error?: unknown }
   | { type: 'DDP.CONNECTED'; session: string; resumeReason?: string }
   | { type: 'DDP.FAILED'; version: string }

@@ -36,8 +36,10 @@ export {
 } from './diagram.js';
 export { HEARTBEAT_EFFECTS, heartbeatStates } from './heartbeat.js';
 export {
+  type ComeBack,
   DRAIN_MIN_STEP_MS,
   drainPlan,
+  retryHintFor,
   SERVER_LIFECYCLE_EFFECTS,
   type ServerLifecycleContext,
   type ServerLifecycleEvent,

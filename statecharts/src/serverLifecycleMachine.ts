@@ -12,6 +12,19 @@ export interface ServerLifecycleContext {
   batch: number;
   /** Time between drain steps, ms. */
   stepMs: number;
+  /** When the drained clients are told to come back (no hint when undefined). */
+  comeBack: ComeBack | undefined;
+}
+
+/**
+ * When a drain tells its clients to come back: `afterMs` after the drain's end, spread evenly over
+ * `windowMs` in the order the sessions were closed (so they return at the pace they left).
+ */
+export interface ComeBack {
+  /** From the drain's end until the first client should return, ms (e.g. how long a restart takes). */
+  readonly afterMs: number;
+  /** The returns are spread evenly over this many ms. */
+  readonly windowMs: number;
 }
 
 /**
@@ -27,10 +40,26 @@ export function drainPlan(drainMs: number, sessions: number): { batch: number; s
   return { batch: Math.ceil(sessions / steps), stepMs: drainMs / steps };
 }
 
+/**
+ * The retry hint of the `index`-th drained session (0-based, in closing order): the drain time left
+ * when its batch closes, then `afterMs`, then its even share of `windowMs`. `undefined` without a plan.
+ */
+export function retryHintFor(context: ServerLifecycleContext, index: number): number | undefined {
+  const plan = context.comeBack;
+  if (plan === undefined) return undefined;
+  const drainLeftMs = Math.max(0, context.drainMs - Math.floor(index / context.batch) * context.stepMs);
+  return drainLeftMs + plan.afterMs + (plan.windowMs * (index + 0.5)) / Math.max(1, context.sessions);
+}
+
+/** Whether a `close()` is paced (spread over steps) rather than closing every session at once. */
+function isPaced(event: { drainMs: number; sessions: number }): boolean {
+  return event.drainMs > 0 && event.sessions > 1;
+}
+
 /** Events the server sends to {@link serverLifecycleMachine}. */
 export type ServerLifecycleEvent =
-  /** `server.close({ drainMs })`, with the number of live sessions to close. */
-  | { type: 'CLOSE'; drainMs: number; sessions: number }
+  /** `server.close({ drainMs, comeBack })`, with the number of live sessions to close. */
+  | { type: 'CLOSE'; drainMs: number; sessions: number; comeBack?: ComeBack }
   /** The endpoints are detached and the server's own http server (if any) has closed. */
   | { type: 'STOPPED' };
 
@@ -48,7 +77,8 @@ const noop = () => {};
  * would need steps shorter than {@link DRAIN_MIN_STEP_MS}) → `stopping` (endpoints detached, the
  * server's own http server closing) → `closed`. `close()` without `drainMs`, or with one session or
  * none, closes every session at once. Pending handshakes are closed on entering `draining` and again
- * on entering `stopping` (one may have arrived in between).
+ * on entering `stopping` (one may have arrived in between). With a `comeBack` plan each closed session
+ * is told when to return ({@link retryHintFor}), so the clients come back spread out rather than at once.
  */
 export const serverLifecycleMachine = setup({
   types: {} as { context: ServerLifecycleContext; events: ServerLifecycleEvent },
@@ -59,17 +89,23 @@ export const serverLifecycleMachine = setup({
     closeNextBatch: noop,
     stopServing: noop,
     // Context bookkeeping, owned by the chart.
+    /** The drain's plan; an unpaced close has no drain time left for the hints to count. */
     recordClose: assign(({ event }) => {
       if (event.type !== 'CLOSE') return {};
-      const drainMs = Math.max(0, event.drainMs);
-      return { drainMs, sessions: event.sessions, ...drainPlan(drainMs, event.sessions) };
+      const drainMs = isPaced(event) ? event.drainMs : 0;
+      return {
+        drainMs,
+        sessions: event.sessions,
+        comeBack: event.comeBack,
+        ...drainPlan(drainMs, event.sessions),
+      };
     }),
     countClosed: assign(({ context }) => ({
       closedSessions: Math.min(context.sessions, context.closedSessions + context.batch),
     })),
   },
   guards: {
-    paced: ({ event }) => event.type === 'CLOSE' && event.drainMs > 0 && event.sessions > 1,
+    paced: ({ event }) => event.type === 'CLOSE' && isPaced(event),
     drained: ({ context }) => context.closedSessions >= context.sessions,
   },
   delays: {
@@ -77,7 +113,7 @@ export const serverLifecycleMachine = setup({
   },
 }).createMachine({
   id: 'serverLifecycle',
-  context: { sessions: 0, closedSessions: 0, drainMs: 0, batch: 1, stepMs: 0 },
+  context: { sessions: 0, closedSessions: 0, drainMs: 0, batch: 1, stepMs: 0, comeBack: undefined },
   initial: 'listening',
   states: {
     listening: {

@@ -32,6 +32,7 @@ export function createServerSessionContext(input: ServerSessionInput = {}): Serv
     version: undefined,
     calculatedVersion: undefined,
     closeReason: undefined,
+    retryInMs: undefined,
     inboundSinceTick: false,
   };
   if (ctx.supportedVersions.length === 0)
@@ -100,7 +101,11 @@ export const serverSessionMachine = setup({
     handOffSocket: noop,
     sendPing: noop,
     // Context bookkeeping, owned by the chart.
-    setCloseReason: assign((_, params: { reason: CloseReason }) => ({ closeReason: params.reason })),
+    /** The reason, and the drain's retry hint when the event closing the session carried one. */
+    setCloseReason: assign(({ event }, params: { reason: CloseReason }) => ({
+      closeReason: params.reason,
+      retryInMs: event.type === 'SERVER.CLOSE' || event.type === 'MOVED' ? event.retryInMs : undefined,
+    })),
     setAbortReason: assign(({ event, context }) => ({
       closeReason: event.type === 'ABORT' ? event.reason : context.closeReason,
     })),

@@ -90,6 +90,8 @@ export interface ServerSessionContext {
   calculatedVersion: string | undefined;
   /** Set exactly when the machine reaches `closed`. */
   closeReason: CloseReason | undefined;
+  /** When a drain closed the session: "come back in this many ms", sent to the client with the close. */
+  retryInMs: number | undefined;
   inboundSinceTick: boolean;
 }
 
@@ -109,12 +111,13 @@ export type ServerSessionEvent =
   /** The server is full and this detached session is the oldest: it ends to make room (`evicted`). */
   | { type: 'EVICT' }
   | { type: 'CLOSE' }
-  | { type: 'SERVER.CLOSE' }
+  /** The server closes (drains); `retryInMs`: when the client should come back (a hint it may honour). */
+  | { type: 'SERVER.CLOSE'; retryInMs?: number }
   /**
    * The session goes on elsewhere (a shared store): another process took it over, or this one drains
    * and hands it to whichever process its client reaches next. It ends here without running onClose.
    */
-  | { type: 'MOVED' }
+  | { type: 'MOVED'; retryInMs?: number }
   | { type: 'ABORT'; reason: AbortReason };
 
 /** The machine's output once `closed` (or `handedOff`, with no reason). */

@@ -50,6 +50,31 @@ describe('retry backoff (scenario 31)', () => {
     expect(c.status()).toEqual({ status: 'connected', connected: true, retryCount: 0 });
   });
 
+  it("waits for the server's retry hint instead of the backoff, capped at maxRetryHintMs; the next loss uses the backoff again", () => {
+    const c = startClient({ backoff: () => 25 });
+    c.actor.send({
+      type: 'TRANSPORT.CLOSED',
+      code: 1001,
+      reason: 'server-close;retry-in=1800',
+      retryInMs: 1800,
+    });
+    expect(c.status()).toMatchObject({ status: 'waiting', retryCount: 0, retryTime: T0 + 1800 });
+    c.tick(1799);
+    expect(c.status().status).toBe('waiting');
+    c.tick(1);
+    expect(c.status()).toMatchObject({ status: 'connecting', retryCount: 1 });
+    c.actor.send({ type: 'TRANSPORT.CLOSED', code: 1006 }); // still down: the hint was for one wait
+    expect(c.status().retryTime).toBe(c.clock.now() + 25);
+
+    const capped = startClient({ maxRetryHintMs: 500 });
+    capped.actor.send({ type: 'TRANSPORT.CLOSED', retryInMs: 60_000 });
+    expect(capped.status().retryTime).toBe(T0 + 500);
+    const ignoring = startClient({ maxRetryHintMs: 0, backoff: () => 25 });
+    ignoring.actor.send({ type: 'TRANSPORT.CLOSED', retryInMs: 60_000 });
+    expect(ignoring.status().retryTime).toBe(T0 + 25);
+    expect(() => createClientConnectionContext({ url: 'ws://x', maxRetryHintMs: -1 })).toThrow(RangeError);
+  });
+
   it('uses a custom backoff function or options', () => {
     const c = startClient({ backoff: (n) => 1000 * (n + 1) });
     c.actor.send({ type: 'TRANSPORT.CLOSED' });

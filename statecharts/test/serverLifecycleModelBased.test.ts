@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type AnyEventObject, createActor, type InspectionEvent } from 'xstate';
 import { machineShape, transitionKeys } from '../src/diagram.js';
-import { DRAIN_MIN_STEP_MS, SERVER_LIFECYCLE_EFFECTS, serverLifecycleMachine } from '../src/index.js';
+import {
+  DRAIN_MIN_STEP_MS,
+  retryHintFor,
+  SERVER_LIFECYCLE_EFFECTS,
+  type ServerLifecycleContext,
+  serverLifecycleMachine,
+} from '../src/index.js';
 import { eventPaths } from '../src/testPaths.js';
 import { SteppingClock } from './steppingClock.js';
 
@@ -17,6 +23,9 @@ const EVENTS: AnyEventObject[] = [
   { type: 'CLOSE', drainMs: 900, sessions: 1 },
   { type: 'CLOSE', drainMs: 25, sessions: 7 },
   { type: 'CLOSE', drainMs: 600, sessions: 0 },
+  { type: 'CLOSE', drainMs: 900, sessions: 3, comeBack: { afterMs: 1000, windowMs: 600 } },
+  { type: 'CLOSE', drainMs: 25, sessions: 7, comeBack: { afterMs: 0, windowMs: 70 } },
+  { type: 'CLOSE', drainMs: 0, sessions: 3, comeBack: { afterMs: 500, windowMs: 300 } },
   { type: 'STOPPED' },
   { type: 'xstate.after.drainStep.serverLifecycle.draining.pacing' },
 ];
@@ -34,7 +43,7 @@ const paths = (['shortest', 'transitions'] as const).flatMap((algorithm) =>
 
 const label = (e: AnyEventObject) =>
   e.type === 'CLOSE'
-    ? `CLOSE(${e.drainMs} ms, ${e.sessions})`
+    ? `CLOSE(${e.drainMs} ms, ${e.sessions}${e.comeBack ? `, back ${e.comeBack.afterMs}+${e.comeBack.windowMs} ms` : ''})`
     : e.type.startsWith('xstate.after')
       ? 'after drainStep'
       : e.type;
@@ -51,9 +60,25 @@ function pacingOf(close: AnyEventObject): { steps: number; step: number; batch: 
 function replay(events: AnyEventObject[]) {
   const clock = new SteppingClock();
   const log: { name: string; at: number }[] = [];
+  // When each closed session was told to come back (absolute, on the clock), by closing index.
+  const returns: (number | undefined)[] = [];
+  const told = (context: ServerLifecycleContext, from: number, to: number) => {
+    for (let i = from; i < Math.min(to, context.sessions); i++) {
+      const hint = retryHintFor(context, i);
+      returns[i] = hint === undefined ? undefined : clock.now() + hint;
+    }
+  };
   const bound = serverLifecycleMachine.provide({
     actions: Object.fromEntries(
-      SERVER_LIFECYCLE_EFFECTS.actions.map((n) => [n, () => void log.push({ name: n, at: clock.now() })]),
+      SERVER_LIFECYCLE_EFFECTS.actions.map((n) => [
+        n,
+        ({ context }: { context: ServerLifecycleContext }) => {
+          log.push({ name: n, at: clock.now() });
+          if (n === 'closeAllSessions') told(context, 0, context.sessions);
+          if (n === 'closeNextBatch')
+            told(context, context.closedSessions, context.closedSessions + context.batch);
+        },
+      ]),
     ) as never,
   });
   const actor = createActor(bound, {
@@ -107,6 +132,16 @@ function replay(events: AnyEventObject[]) {
         expect(log.find((l) => l.name === 'stopServing')?.at, where).toBeCloseTo(close.drainMs);
       }
       expect(count('closePending'), where).toBe(2);
+      // Told to come back (with a plan): afterMs after the drain's end (now), session i at its even
+      // share (i + ½) / sessions of the window, whenever its batch closed. Without a plan: no hint.
+      const plan = close.comeBack as { afterMs: number; windowMs: number } | undefined;
+      const { drainMs, sessions } = close;
+      const end = paced ? drainMs : 0;
+      expect(returns, where).toEqual(
+        Array.from({ length: sessions }, (_, i) =>
+          plan ? end + plan.afterMs + (plan.windowMs * (i + 0.5)) / sessions : undefined,
+        ),
+      );
     }
     if (snap.value === 'closed') {
       expect(snap.status, where).toBe('done');

@@ -136,6 +136,7 @@ function inputFrom(url: string, o: ConnectOptions, host: LifecycleHost, now: () 
     heartbeatTimeout: o.heartbeatTimeout,
     supportedVersions: o.supportedDDPVersions,
     backoff: o.backoff,
+    maxRetryHintMs: o.maxRetryHintMs,
     session: o.resumeSession || undefined,
     now,
     random: o.random ?? Math.random,

@@ -25,6 +25,11 @@ export interface ConnectOptions {
   retry?: boolean;
   /** Backoff options or a `(attempt, random) => ms` rule. @default Meteor's (10 ms, 10 ms, then 1 s × 2.2^n ±25 %, cap 300 s) */
   backoff?: BackoffOptions | BackoffFunction;
+  /**
+   * A draining ddpx server says when to come back (a hint in its close reason): wait that long instead
+   * of the backoff, up to this many ms; 0 ignores hints. @default 300000
+   */
+  maxRetryHintMs?: number;
   /** How long a transport may take to open. @default 10000 */
   connectTimeoutMs?: number;
   /** Client heartbeat: ping after this long without inbound messages; 0 disables. @default 17500 */
@@ -107,6 +112,7 @@ export const CONNECT_DEFAULTS = Object.freeze({
   reloadWithOutstanding: false,
   autoConnect: CLIENT_CONNECTION_DEFAULTS.autoConnect,
   resume: CLIENT_CONNECTION_DEFAULTS.resume,
+  maxRetryHintMs: CLIENT_CONNECTION_DEFAULTS.maxRetryHintMs,
   maxPayloadBytes: 16 * 1024 * 1024,
   maxBufferedBytes: 16 * 1024 * 1024,
   badInputLogIntervalMs: 10_000,

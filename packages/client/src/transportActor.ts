@@ -1,3 +1,4 @@
+import { parseRetryHint } from '@ddpx/protocol';
 import type { TransportActorInput } from '@ddpx/statecharts';
 import { type EventObject, fromCallback } from 'xstate';
 import type { Transport, TransportFactory } from './transport.js';
@@ -21,8 +22,8 @@ interface Link {
 const links = new WeakMap<object, Link>();
 
 /**
- * The chart's `transport` actor logic: opens a transport on start, reports its `open`, `close` and
- * `error` to the chart, hands its frames to the host, and closes it (1000) when the chart stops it.
+ * The chart's `transport` actor logic: opens a transport on start, reports its `open`, `close` (with
+ * the server's retry hint, when its close reason carries one) and `error` to the chart, hands its frames to the host, and closes it (1000) when the chart stops it.
  * `hostFor` finds the connection from the actor system running the chart.
  */
 export function transportActor(hostFor: (system: unknown) => TransportHost | undefined) {
@@ -46,7 +47,13 @@ export function transportActor(hostFor: (system: unknown) => TransportHost | und
       transport.on('message', (text) => host.receive(text)),
       transport.on('close', (e) => {
         link.open = false;
-        sendBack({ type: 'TRANSPORT.CLOSED', code: e.code, reason: e.reason });
+        const retryInMs = parseRetryHint(e.reason);
+        sendBack({
+          type: 'TRANSPORT.CLOSED',
+          code: e.code,
+          reason: e.reason,
+          ...(retryInMs !== undefined && { retryInMs }),
+        });
       }),
       transport.on('error', (error) => sendBack({ type: 'TRANSPORT.ERROR', error })),
     ];

@@ -17,4 +17,5 @@ export { alea, RandomStream, randomId, randomSeed, randomString, UNMISTAKABLE_CH
 export * from './messages.js';
 export type { ParseOptions, ParseResult, Rejection, RejectionKind, RejectionReason } from './parse.js';
 export { connectProblem, parse } from './parse.js';
+export { parseRetryHint, withRetryHint } from './retryHint.js';
 export { calculateVersion, hasHeartbeat, SUPPORTED_DDP_VERSIONS } from './versions.js';

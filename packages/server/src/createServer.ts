@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ComeBack } from '@ddpx/statecharts';
 import { CloseCode } from './closeCodes.js';
 import { ConnectionsView } from './connectionsView.js';
 import { ServerEventEmitter } from './events.js';
@@ -40,6 +41,31 @@ const IDLE_HANDSHAKE_MS = 1000;
 export interface CloseOptions {
   /** Spread the closing of sessions evenly over this many ms instead of closing all at once. @default 0 */
   drainMs?: number;
+  /**
+   * Tell each closed session's client when to come back (a ddpx hint in the close reason, which other
+   * DDP clients ignore): `afterMs` after the drain ends, spread evenly over `windowMs` in closing
+   * order; `false` sends none. A ddpx client waits for it instead of its backoff.
+   * @default `{ afterMs: 1000, windowMs: max(1000, drainMs) }` when `drainMs > 0` and no shared store; none otherwise
+   */
+  comeBack?: { afterMs?: number; windowMs?: number } | false;
+}
+
+/** `comeBack`'s defaults: a restart takes about a second; clients return at the pace the drain sent them away. */
+export const COME_BACK_DEFAULTS = Object.freeze({ afterMs: 1000, minWindowMs: 1000 });
+
+/**
+ * The drain's come-back plan from `close()`'s options. By default only a drain without a shared store
+ * hints: with a store the other processes are up, and the client's own 10 ms first retry is right.
+ */
+function comeBackPlan(options: CloseOptions, drainMs: number, shared: boolean): ComeBack | undefined {
+  const given = options.comeBack;
+  if (given === false || (given === undefined && (drainMs === 0 || shared))) return undefined;
+  const nonNegative = (ms: number | undefined, fallback: number) =>
+    ms !== undefined && ms >= 0 ? ms : fallback;
+  return {
+    afterMs: nonNegative(given?.afterMs, COME_BACK_DEFAULTS.afterMs),
+    windowMs: nonNegative(given?.windowMs, Math.max(COME_BACK_DEFAULTS.minWindowMs, drainMs)),
+  };
 }
 
 /** A handle returned by {@link DDPServer.onConnection}. */
@@ -138,7 +164,11 @@ export class DDPServer {
         liveSessions: () => {
           const sessions = [...this.sessions.values()];
           const handOver = this.link?.handOver();
-          return handOver ? sessions.map((session) => ({ sendEvent: () => handOver(session) })) : sessions;
+          return handOver
+            ? sessions.map((session) => ({
+                sendEvent: (event: { retryInMs?: number }) => handOver(session, event.retryInMs),
+              }))
+            : sessions;
         },
         stopServing: () => this.stopServing(),
         reportError: (error, context) => this.reportError(error, context),
@@ -244,11 +274,12 @@ export class DDPServer {
   }
 
   /**
-   * Stops accepting, closes every session (spread over `drainMs`, reason `server-close`), detaches from
-   * the http server and, when the server created it, closes it.
+   * Stops accepting, closes every session (spread over `drainMs`, reason `server-close`, each told when
+   * to come back per `comeBack`), detaches from the http server and, when the server created it, closes it.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    return this.lifecycle.close(Math.max(0, options.drainMs ?? 0));
+    const drainMs = Math.max(0, options.drainMs ?? 0);
+    return this.lifecycle.close(drainMs, comeBackPlan(options, drainMs, this.link !== undefined));
   }
 
   // The lifecycle chart's `stopServing`: the drain is over.

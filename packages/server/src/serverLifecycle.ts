@@ -1,4 +1,6 @@
 import {
+  type ComeBack,
+  retryHintFor,
   type SERVER_LIFECYCLE_EFFECTS,
   type ServerLifecycleContext,
   serverLifecycleMachine,
@@ -7,9 +9,9 @@ import type { AnyStateMachine } from 'xstate';
 import { MachineRunner, REAL_CLOCK, type RunnerClock } from './machineRunner.js';
 import type { ResolvedOptions } from './options.js';
 
-/** A session as the drain sees it: something to send `SERVER.CLOSE`. */
+/** A session as the drain sees it: something to send `SERVER.CLOSE`, with its retry hint if any. */
 export interface DrainedSession {
-  sendEvent(event: { type: 'SERVER.CLOSE' }): void;
+  sendEvent(event: { type: 'SERVER.CLOSE'; retryInMs?: number }): void;
 }
 
 /** What the server lifecycle chart's effects do, bound by the server. */
@@ -58,15 +60,22 @@ export class ServerLifecycle {
     private readonly host: ServerLifecycleHost,
     options: ResolvedOptions,
   ) {
-    const closeEach = (sessions: readonly DrainedSession[]) => {
-      for (const session of sessions) session.sendEvent({ type: 'SERVER.CLOSE' });
+    // Sessions `from` .. `to` (exclusive) of the drain, each told when to come back if the plan says so.
+    const closeRange = (context: ServerLifecycleContext, from: number, to: number) => {
+      for (let i = from; i < Math.min(to, this.draining.length); i++) {
+        const retryInMs = retryHintFor(context, i);
+        this.draining[i]!.sendEvent(
+          retryInMs === undefined ? { type: 'SERVER.CLOSE' } : { type: 'SERVER.CLOSE', retryInMs },
+        );
+      }
     };
     const machine = serverLifecycleMachine.provide({
       actions: {
         closePending: () => host.closePending(),
-        closeAllSessions: () => closeEach(this.draining),
+        closeAllSessions: ({ context }: { context: ServerLifecycleContext }) =>
+          closeRange(context, 0, this.draining.length),
         closeNextBatch: ({ context }: { context: ServerLifecycleContext }) =>
-          closeEach(this.draining.slice(context.closedSessions, context.closedSessions + context.batch)),
+          closeRange(context, context.closedSessions, context.closedSessions + context.batch),
         stopServing: () => {
           const stopped = () => queueMicrotask(() => this.runner.send({ type: 'STOPPED' }));
           host.stopServing().then(stopped, (error: unknown) => {
@@ -89,11 +98,14 @@ export class ServerLifecycle {
     return this.runner.getSnapshot().value === 'listening';
   }
 
-  /** Starts the drain (once; later calls return the same promise), resolved when the chart is `closed`. */
-  close(drainMs: number): Promise<void> {
+  /**
+   * Starts the drain (once; later calls return the same promise), resolved when the chart is `closed`.
+   * With `comeBack`, each closed session's client is told when to return.
+   */
+  close(drainMs: number, comeBack?: ComeBack): Promise<void> {
     if (this.accepting) {
       this.draining = this.host.liveSessions();
-      this.runner.send({ type: 'CLOSE', drainMs, sessions: this.draining.length });
+      this.runner.send({ type: 'CLOSE', drainMs, sessions: this.draining.length, comeBack });
     }
     return this.closed;
   }

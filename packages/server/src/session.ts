@@ -1,4 +1,4 @@
-import { encode, randomId, type ServerMessage } from '@ddpx/protocol';
+import { encode, randomId, type ServerMessage, withRetryHint } from '@ddpx/protocol';
 import type { AbortReason, ConnectRequest } from '@ddpx/statecharts';
 import { closeCodeFor } from './closeCodes.js';
 import { ConnectionHandle, type ConnectionOwner } from './connectionHandle.js';
@@ -268,11 +268,12 @@ export class Session
     );
   }
 
-  /** action closeSocket */
-  closeSocket(reason: CloseReason | undefined): void {
+  /** action closeSocket: the reason, with the drain's "come back in" hint appended when there is one. */
+  closeSocket(reason: CloseReason | undefined, retryInMs?: number): void {
     const socket = this.socket;
     this.socket = undefined;
-    socket?.close(closeCodeFor(reason), reason ?? '');
+    const text = reason ?? '';
+    socket?.close(closeCodeFor(reason), retryInMs === undefined ? text : withRetryHint(text, retryInMs));
   }
 
   /**

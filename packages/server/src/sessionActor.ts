@@ -57,7 +57,7 @@ function bind(
 const boundMachine = serverSessionMachine.provide({
   actions: {
     sendFailed: bind('sendFailed', (s, c) => s.sendFailed(c.calculatedVersion)),
-    closeSocket: bind('closeSocket', (s, c) => s.closeSocket(c.closeReason)),
+    closeSocket: bind('closeSocket', (s, c) => s.closeSocket(c.closeReason, c.retryInMs)),
     emitConnection: bind('emitConnection', (s, c) => s.establish(c.connectRequest)),
     emitDetach: bind('emitDetach', (s) => s.emitDetach()),
     emitResume: bind('emitResume', (s, _c, e) => {

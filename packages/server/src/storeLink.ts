@@ -166,9 +166,14 @@ export class StoreLink {
    * released to the store (owned by nobody), then ends here as `moved`: its socket closes (1001) and
    * its client resumes it on whichever process it reaches next.
    */
-  handOver(): (session: { readonly id: string; sendEvent(event: { type: 'MOVED' }): void }) => void {
-    return (session) => {
-      this.releasing.push(this.release(session.id).then(() => session.sendEvent({ type: 'MOVED' })));
+  handOver(): (
+    session: { readonly id: string; sendEvent(event: { type: 'MOVED'; retryInMs?: number }): void },
+    retryInMs: number | undefined,
+  ) => void {
+    return (session, retryInMs) => {
+      const moved =
+        retryInMs === undefined ? { type: 'MOVED' as const } : { type: 'MOVED' as const, retryInMs };
+      this.releasing.push(this.release(session.id).then(() => session.sendEvent(moved)));
     };
   }
 

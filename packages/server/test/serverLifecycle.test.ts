@@ -1,3 +1,4 @@
+import { parseRetryHint } from '@ddpx/protocol';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import type { CloseReason } from '../src/index.js';
@@ -83,6 +84,52 @@ describe('server lifecycle on an injected clock', () => {
     expect(reasons).toEqual(['server-close', 'server-close']);
     expect(server.close({ drainMs: 5000 })).toBe(first);
     await first;
+  });
+
+  it('close({ drainMs, comeBack }) tells each client when to return: after the drain, spread over the window in closing order', async () => {
+    const clock = new SimulatedClock();
+    const { wsUrl, server } = await start({ clock });
+    const clients = await Promise.all([1, 2, 3, 4].map(() => RawClient.connect(wsUrl)));
+    const closing = server.close({ drainMs: 400, comeBack: { afterMs: 1000, windowMs: 2000 } });
+    onTestFinished(() => clock.increment(10_000));
+    for (let step = 0; step < 4; step++) {
+      if (step > 0) clock.increment(100);
+      await until(() => clients.filter((c) => c.closeCode !== undefined).length === step + 1);
+    }
+    clock.increment(100);
+    await closing;
+    // Session k closes at k × 100 ms: drain left (400 − 100k) + 1000 + its share (k + ½) × 500 of the window.
+    const hints = clients.map((c) => parseRetryHint(c.closeReason));
+    expect(hints).toEqual([1650, 2050, 2450, 2850]);
+    for (const c of clients) {
+      expect(c.closeCode).toBe(1001);
+      expect(c.closeReason).toMatch(/^server-close;retry-in=\d+$/);
+    }
+  });
+
+  it('a drain hints by default (1 s after, spread over max(1 s, drainMs)); close() at once and comeBack: false do not', async () => {
+    const clock = new SimulatedClock();
+    const drained = await start({ clock });
+    const a = await Promise.all([1, 2].map(() => RawClient.connect(drained.wsUrl)));
+    const closing = drained.server.close({ drainMs: 20 });
+    onTestFinished(() => clock.increment(10_000));
+    clock.increment(10);
+    clock.increment(10);
+    await closing;
+    await Promise.all(a.map((c) => c.closed));
+    // Two sessions over 20 ms: closed at 0 and 10 ms; returns at 1000 + 250 and 1000 + 750 after the drain.
+    expect(a.map((c) => parseRetryHint(c.closeReason))).toEqual([1270, 1760]);
+
+    for (const options of [{}, { drainMs: 20, comeBack: false as const }]) {
+      const other = await start({ clock });
+      const b = await Promise.all([1, 2].map(() => RawClient.connect(other.wsUrl)));
+      const done = other.server.close(options);
+      clock.increment(10);
+      clock.increment(10);
+      await done;
+      await Promise.all(b.map((c) => c.closed));
+      expect(b.map((c) => c.closeReason)).toEqual(['server-close', 'server-close']);
+    }
   });
 
   it("the session chart's handshake timeout runs on the same clock", async () => {

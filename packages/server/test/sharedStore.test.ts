@@ -153,6 +153,18 @@ describe('a session resumes on another server sharing the store', () => {
     expect(a.seen.closes).toBe(0);
   });
 
+  it('a handed-over session carries no retry hint by default (the others are up), and the one asked for', async () => {
+    const [a, b] = await twoNodes();
+    const c1 = await RawClient.connect(a.wsUrl);
+    await a.server.close({ drainMs: 20 });
+    expect(await c1.closed).toBe(1001);
+    expect(c1.closeReason).toBe('moved');
+    const c2 = await RawClient.connect(b.wsUrl);
+    await b.server.close({ comeBack: { afterMs: 100, windowMs: 0 } });
+    expect(await c2.closed).toBe(1001);
+    expect(c2.closeReason).toBe('moved;retry-in=100');
+  });
+
   it('a session that really ends leaves nothing in the store', async () => {
     const cluster = new MemoryCluster();
     const a = await node(cluster.store('A'));

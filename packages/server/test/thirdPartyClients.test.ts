@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { DDPServer } from '../src/index.js';
-import { DDPError } from '../src/index.js';
+import { createServer, DDPError } from '../src/index.js';
 import { delay, start, stopAll } from './helpers.js';
 
 const require = createRequire(import.meta.url);
@@ -148,4 +148,52 @@ describe('independent DDP clients from npm', () => {
       expect(transports).toEqual(['sockjs']);
     },
   );
+
+  it("a drain's retry hint is invisible to them: simpleddp, node-ddp and ddp.js reconnect on their own schedule and call again", async () => {
+    const { port, wsUrl, server } = await start({}, app);
+    // biome-ignore lint/suspicious/noExplicitAny: third-party untyped clients
+    const clients: any = {};
+    const SimpleDDP = (simpleDDP.default ?? simpleDDP) as Ctor;
+    clients.simpleddp = new SimpleDDP({
+      endpoint: wsUrl,
+      SocketConstructor: WebSocket,
+      reconnectInterval: 50,
+    });
+    await clients.simpleddp.connect();
+    clients.nodeDdp = new DDPClient({ host: '127.0.0.1', port, autoReconnect: true, autoReconnectTimer: 50 });
+    await new Promise<void>((resolve, reject) =>
+      clients.nodeDdp.connect((err: unknown) => (err ? reject(err) : resolve())),
+    );
+    const DDPjs = (ddpjs.default ?? ddpjs) as Ctor;
+    clients.ddpjs = new DDPjs({ endpoint: wsUrl, SocketConstructor: WebSocket, reconnectInterval: 50 });
+    await new Promise<void>((resolve) => clients.ddpjs.once('connected', resolve));
+    cleanups.push(
+      () => clients.simpleddp.disconnect(),
+      () => clients.nodeDdp.close(),
+      () => clients.ddpjs.disconnect(),
+    );
+
+    await server.close({ drainMs: 30, comeBack: { afterMs: 2000, windowMs: 1000 } });
+    const restarted = createServer();
+    restarted.on('error', () => {});
+    app(restarted);
+    const back: string[] = [];
+    restarted.on('connection', (e) => back.push(e.connection.id));
+    await restarted.listen(port, '127.0.0.1');
+    cleanups.push(() => void restarted.close());
+    // Back well before the hint's 2 s: they do not read close reasons, and nothing failed.
+    for (let i = 0; i < 200 && back.length < 3; i++) await delay(10);
+    expect(back).toHaveLength(3);
+
+    expect(await clients.simpleddp.call('add', 1, 2)).toBe(3);
+    const nodeResult = await new Promise((resolve, reject) =>
+      clients.nodeDdp.call('add', [2, 2], (err: unknown, r: unknown) => (err ? reject(err) : resolve(r))),
+    );
+    expect(nodeResult).toBe(4);
+    const id = clients.ddpjs.method('add', [3, 3]);
+    const ddpjsResult = await new Promise((resolve) =>
+      clients.ddpjs.on('result', (m: { id: string; result: unknown }) => m.id === id && resolve(m.result)),
+    );
+    expect(ddpjsResult).toBe(6);
+  });
 });
