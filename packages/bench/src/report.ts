@@ -55,11 +55,11 @@ export function markdown(r: BenchResults, command: string, machine: string): str
 
   out.push('## 4. Reconnect storm', '');
   out.push(
-    "Real `@ddpx/client` connections, each with a subscription. **restart**: the server process exits and a new one listens on the same port; **drop-resume**: the server destroys every TCP socket, resumption on. Times are from the server being back (listening again / the drop). `meteor` = Meteor's default backoff (10 ms, 10 ms, then 1 s × 2.2ⁿ ± 25 %); `full-jitter` = `backoff: { jitter: 'full', minCount: 0 }` (every retry uniform in [10 ms, 1 s × 2.2ⁿ]).",
+    "Real `@ddpx/client` connections, each with a subscription. **restart**: the server process exits and a new one listens on the same port; **drop-resume**: the server destroys every TCP socket, resumption on; **drain** / **drain-hint**: a planned restart — the server drains (`close({ drainMs, comeBack })`, what a SIGTERM handler does), exits, and a new one listens on the same port; `drain-hint` tells each client when to come back (the ddpx hint in the close reason), `drain` does not (`comeBack: false`). Times are from the server being back (listening again / the drop). `meteor` = Meteor's default backoff (10 ms, 10 ms, then 1 s × 2.2ⁿ ± 25 %); `full-jitter` = `backoff: { jitter: 'full', minCount: 0 }` (every retry uniform in [10 ms, 1 s × 2.2ⁿ]). Failed attempts count from the server being back, for the drains from the drain's start.",
     '',
   );
   out.push(
-    '| scenario | backoff | clients | recovered | resumed | all recovered | p50 | p99 | peak server CPU | client CPU per worker | first retry after loss min / p50 / max | failed attempts after back | SYNs dropped (listen queue full) | methods called | lost | run twice |',
+    '| scenario | backoff | clients | recovered | resumed | all recovered | p50 | p99 | peak server CPU | client CPU per worker | first retry after loss min / p50 / max | failed attempts | SYNs dropped (listen queue full) | methods called | lost | run twice |',
   );
   out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|');
   for (const s of r.storms) {
@@ -73,7 +73,18 @@ export function markdown(r: BenchResults, command: string, machine: string): str
   );
   const exact = r.storms.every((s) => s.lost === 0 && s.duplicated === 0);
   const noFail = r.storms.every((s) => s.failedAttempts === 0 && s.listenDrops <= 0);
+  const hinted = r.storms.filter((s) => s.scenario === 'drain-hint');
+  const steered =
+    hinted.length > 0 &&
+    hinted.every(
+      (s) =>
+        s.recoveryMs <= 3000 && s.failedAttempts === 0 && s.listenDrops <= 0 && s.lost + s.duplicated === 0,
+    );
   out.push('');
+  out.push(
+    `Server-steered target (drain-hint): ${hinted.map((s) => fmt(s.clients)).join(', ') || 'no'} clients back within 3 s after the new server listens, no attempt failed, no SYN dropped, 0 lost, 0 run twice — ${hinted.map((s) => `${(s.recoveryMs / 1000).toFixed(2)} s, ${s.failedAttempts} failed, ${s.listenDrops < 0 ? '?' : s.listenDrops} SYNs dropped, ${s.lost} lost, ${s.duplicated} twice`).join('; ')}, ${pass(steered)}.`,
+    '',
+  );
   out.push(
     `Targets: every storm fully recovered within 10 s of the server being back — worst ${Number.isFinite(worst) ? `${(worst / 1000).toFixed(2)} s` : 'not all recovered'}, ${pass(worst <= 10_000)}; no lost or duplicated method — ${pass(exact)}; no refused or timed-out attempt after the server was back and no SYN dropped by a full listen queue (SYNs dropped are retried by the kernel after 1 s, 3 s, …) — ${pass(noFail)}.`,
     '',
@@ -82,6 +93,10 @@ export function markdown(r: BenchResults, command: string, machine: string): str
     '![storm accept rate, restart](storm-restart.svg)',
     '',
     '![storm accept rate, drop](storm-drop.svg)',
+    '',
+    '![storm accept rate, drained restart](storm-drain.svg)',
+    '',
+    '![storm accept rate, drained restart with hints](storm-drain-hint.svg)',
     '',
     '![storm recovery](storm-recovery.svg)',
     '',
@@ -158,6 +173,8 @@ export function plots(r: BenchResults): Record<string, string> {
   for (const [file, scenario, title] of [
     ['storm-restart.svg', 'restart', 'Storm (a) server restart: accepts per 100 ms'],
     ['storm-drop.svg', 'drop-resume', 'Storm (b) drop + resume: accepts per 100 ms'],
+    ['storm-drain.svg', 'drain', 'Storm (c) drained restart, no hint: accepts per 100 ms'],
+    ['storm-drain-hint.svg', 'drain-hint', 'Storm (d) drained restart, server-steered: accepts per 100 ms'],
   ] as const) {
     files[file] = lineChart(
       title,

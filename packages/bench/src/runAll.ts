@@ -29,6 +29,8 @@ const STORMS = [
   ['restart', 'full-jitter'],
   ['drop-resume', 'meteor'],
   ['drop-resume', 'full-jitter'],
+  ['drain', 'meteor'],
+  ['drain-hint', 'meteor'],
 ] as const;
 
 /** Runs every benchmark at `size`, one after the other; `log` gets progress lines. */

@@ -13,11 +13,27 @@ export interface StormSize {
   timeoutMs: number;
   /** Server listen backlog (experiments only). @default 511, Node's default and what `DDPServer.listen()` uses */
   backlog?: number;
+  /** The planned-restart storms: clients, and the drain (`close({ drainMs, comeBack })`) before the exit. */
+  drain: DrainStorm;
 }
 
-/** One storm: a restart (a) or a drop with resumption (b), with one backoff policy. */
+/** A planned restart: the server drains over `drainMs` and exits; `drain-hint` also tells clients when to return. */
+export interface DrainStorm {
+  clients: number;
+  drainMs: number;
+  /** `comeBack.afterMs`: from the drain's end until the first client is due. */
+  afterMs: number;
+  /** `comeBack.windowMs`: the returns spread over this long. */
+  windowMs: number;
+}
+
+/**
+ * One storm, with one backoff policy: a crash and restart (`restart`), a drop with resumption
+ * (`drop-resume`), or a planned restart — drained, then restarted — without (`drain`) or with
+ * (`drain-hint`) the server telling each client when to come back.
+ */
 export interface StormRow {
-  scenario: 'restart' | 'drop-resume';
+  scenario: 'restart' | 'drop-resume' | 'drain' | 'drain-hint';
   backoff: BackoffPolicy;
   clients: number;
   recovered: number;
@@ -31,12 +47,17 @@ export interface StormRow {
   peakCpu: number;
   /** First retry after the loss, ms after the loss: min / median / max. */
   firstRetry: { min: number; p50: number; max: number };
-  /** Connection attempts started after the server was back that failed (refused, reset, timed out). */
+  /**
+   * Connection attempts that failed (refused, reset, timed out): started after the server was back,
+   * or for the drains, after the drain began (every attempt before the new server listens is refused).
+   */
   failedAttempts: number;
   /** SYNs the kernel dropped because the listen queue was full during the storm (machine-wide counter; -1 if unknown). */
   listenDrops: number;
   /** CPU the client workers used from the loss until recovery, % of one core per worker (are the clients the bottleneck?). */
   clientCpu: number;
+  /** Restarts and drains: ms from the old server process's exit (after its drain) until the new one listened. */
+  restartMs?: number;
   /** Methods called but never executed or never answered / executed more than once. */
   lost: number;
   duplicated: number;
@@ -68,6 +89,8 @@ export async function runStorm(
 ): Promise<StormRow> {
   await ensureBuilt();
   const resume = scenario === 'drop-resume';
+  const drain = scenario === 'drain' || scenario === 'drain-hint';
+  if (drain) size = { ...size, clients: size.drain.clients };
   let server: Child = spawnChild('server', [
     JSON.stringify({ kind: 'ddpx', port: 0, resume, backlog: size.backlog }),
   ]);
@@ -83,25 +106,34 @@ export async function runStorm(
     await Promise.all(workers.map((w) => w.request('setup', undefined, 180_000)));
     await sleep(300);
     let back: number;
+    let restartMs: number | undefined;
     const clientCpu0 = await Promise.all(workers.map((w) => w.request<number>('cpu')));
     const wall0 = Date.now();
     const drops0 = listenDrops();
-    if (scenario === 'restart') {
+    let since: number | undefined;
+    if (scenario === 'restart' || drain) {
       // Clients are idle here (every earlier call answered), so the counts cannot change before the exit.
       addCounts(executions, await server.request<Record<string, number>>('counts'));
-      void server.request('die').catch(() => undefined);
+      if (drain) {
+        since = Date.now();
+        const { drainMs, afterMs, windowMs } = size.drain;
+        const comeBack = scenario === 'drain-hint' ? { afterMs, windowMs } : false;
+        void server.request('drain', { drainMs, comeBack }, drainMs + 30_000).catch(() => undefined);
+      } else void server.request('die').catch(() => undefined);
       await server.exited;
+      const exitedAt = Date.now();
       server = spawnChild('server', [JSON.stringify({ kind: 'ddpx', port, resume, backlog: size.backlog })]);
       const listening = await server.nextEvent<{ at: number }>('listening');
       await server.request('sample', 100);
       back = listening.at;
+      restartMs = back - exitedAt;
     } else {
       await server.request('sample', 100);
       await Promise.all(workers.map((w) => w.request('fire')));
       back = Date.now();
       await server.request('drop');
     }
-    await Promise.all(workers.map((w) => w.request('since', back)));
+    await Promise.all(workers.map((w) => w.request('since', since ?? back)));
     const deadline = Date.now() + size.timeoutMs;
     while (Date.now() < deadline) {
       const p = await Promise.all(
@@ -160,6 +192,7 @@ export async function runStorm(
       lost,
       duplicated,
       calls: called.length,
+      ...(restartMs !== undefined && { restartMs }),
       timeline: samples.map((s) => [s.at - back, s.accepts]),
       recoveredTimeline,
       firstRetryCdf,

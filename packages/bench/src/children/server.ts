@@ -1,9 +1,15 @@
 // A server under test, alone in its process: ddpx, raw ws echo or socket.io. Driven over IPC.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
-import { redisStore } from '@ddpx/redis';
-import { createServer, type PublicationContext, type ServerOptions } from '@ddpx/server';
-import { Server as SocketIoServer } from 'socket.io';
+import {
+  type CloseOptions,
+  createServer,
+  type DDPServer,
+  type PublicationContext,
+  type ServerOptions,
+} from '@ddpx/server';
+// socket.io and @ddpx/redis (ioredis) load only when used: a restarted ddpx server listens sooner.
+import type { Server as SocketIoServer } from 'socket.io';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { FANOUT_FIELDS, type FanoutRequest, type FanoutStart } from '../fanoutTypes.js';
 import { AfterReply, emit, serve } from '../ipc.js';
@@ -34,6 +40,7 @@ let http: HttpServer;
 const feedSubs = new Map<number, Set<PublicationContext>>();
 const feedSockets = new Map<number, Set<WebSocket>>();
 let io: SocketIoServer | undefined;
+let ddpx: DDPServer | undefined;
 
 function topicOf(url: string | undefined): number | undefined {
   const m = /[?&]topic=(\d+)/.exec(url ?? '');
@@ -110,7 +117,9 @@ async function start(): Promise<number> {
   if (config.kind === 'ddpx') {
     const server = createServer({
       ...(config.resume === false ? { resume: false } : {}),
-      ...(config.redisUrl ? { store: redisStore({ url: config.redisUrl }) } : {}),
+      ...(config.redisUrl
+        ? { store: (await import('@ddpx/redis')).redisStore({ url: config.redisUrl }) }
+        : {}),
       ...config.options,
     });
     server.methods({
@@ -134,6 +143,7 @@ async function start(): Promise<number> {
     });
     server.on('connection', () => sessions++);
     server.on('resume', () => resumes++);
+    ddpx = server;
     http = createHttpServer();
     track(http);
     server.attach(http);
@@ -176,7 +186,8 @@ async function start(): Promise<number> {
   } else {
     http = createHttpServer();
     track(http);
-    io = new SocketIoServer(http, { transports: ['websocket'], serveClient: false });
+    const { Server } = await import('socket.io');
+    io = new Server(http, { transports: ['websocket'], serveClient: false });
     io.on('connection', (socket) => {
       sessions++;
       const topic = topicOf(socket.request.url);
@@ -273,6 +284,9 @@ serve((cmd, arg) => {
       // Every TCP socket destroyed at once, no close frame: what a network blip looks like to the server.
       for (const socket of sockets) socket.destroy();
       return sockets.size;
+    case 'drain':
+      // A planned restart (what a SIGTERM handler does): ddpx drains with these close options, then exits.
+      return ddpx!.close(arg as CloseOptions).then(() => new AfterReply(counts, () => process.exit(0)));
     case 'die':
       // The process goes away as in a crash right after this reply; the kernel closes its sockets.
       return new AfterReply(counts, () => process.exit(0));
