@@ -2,6 +2,7 @@ import { SUPPORTED_DDP_VERSIONS } from '@ddpx/protocol';
 import { assign, type EventObject, fromCallback, fromPromise, not, setup, stateIn } from 'xstate';
 import { resolveBackoff, seededRandom } from './backoff.js';
 import type {
+  ClientConnectionConfig,
   ClientConnectionContext,
   ClientConnectionEvent,
   ClientConnectionInput,
@@ -43,16 +44,23 @@ export function createClientConnectionContext(input: ClientConnectionInput): Cli
   const supportedVersions = input.supportedVersions ?? d.supportedVersions;
   if (supportedVersions.length === 0)
     throw new RangeError('supportedVersions must name at least one version');
-  return {
-    url: input.url,
+  const config: ClientConnectionConfig = Object.freeze({
     retry: input.retry ?? d.retry,
     autoConnect: input.autoConnect ?? d.autoConnect,
     resume: input.resume ?? d.resume,
-    offeredSession: undefined,
     connectTimeoutMs,
     heartbeatInterval,
     heartbeatTimeout,
     supportedVersions,
+    maxRetryHintMs,
+    now: input.now ?? (() => 0),
+    random: input.random ?? seededRandom(),
+    hasReconnectHooks: input.hasReconnectHooks ?? alwaysTrue,
+    retryDelayFor: resolveBackoff(input.backoff),
+  });
+  return {
+    url: input.url,
+    config,
     retryCount: 0,
     retryDelay: 0,
     retryTime: undefined,
@@ -60,17 +68,13 @@ export function createClientConnectionContext(input: ClientConnectionInput): Cli
     versionSuggestion: undefined,
     version: undefined,
     session: input.session,
+    offeredSession: undefined,
     lastResume: undefined,
     resumeReason: undefined,
     lastLoss: undefined,
     inboundSinceTick: false,
     quiescencePending: false,
     attemptStartedAt: 0,
-    now: input.now ?? (() => 0),
-    random: input.random ?? seededRandom(),
-    hasReconnectHooks: input.hasReconnectHooks ?? alwaysTrue,
-    retryDelayFor: resolveBackoff(input.backoff),
-    maxRetryHintMs,
   };
 }
 
@@ -127,13 +131,13 @@ export const clientConnectionMachine = setup({
     // Context bookkeeping, owned by the chart.
     resetRetryCount: assign({ retryCount: 0 }),
     /** Entry of `connecting`: the attempt's deadline (`connectTimeout`) counts from here. */
-    startAttempt: assign(({ context }) => ({ attemptStartedAt: context.now() })),
+    startAttempt: assign(({ context }) => ({ attemptStartedAt: context.config.now() })),
     /** Entry of `connected`, one context copy: retryCount 0, no inbound yet, the version to propose. */
     startHandshake: assign(({ context }) => ({
       retryCount: 0,
       inboundSinceTick: false,
-      versionSuggestion: context.versionSuggestion ?? context.supportedVersions[0],
-      offeredSession: context.resume ? context.session : undefined,
+      versionSuggestion: context.versionSuggestion ?? context.config.supportedVersions[0],
+      offeredSession: context.config.resume ? context.session : undefined,
     })),
     incrementRetryCount: assign({ retryCount: ({ context }) => context.retryCount + 1 }),
     /**
@@ -145,10 +149,10 @@ export const clientConnectionMachine = setup({
     scheduleRetry: assign(({ context }) => {
       const hint = context.lastLoss?.retryInMs;
       const retryDelay =
-        hint !== undefined && context.maxRetryHintMs > 0
-          ? Math.max(0, Math.min(hint, context.maxRetryHintMs))
-          : context.retryDelayFor(context.retryCount, context.random);
-      return { retryDelay, retryTime: context.now() + retryDelay };
+        hint !== undefined && context.config.maxRetryHintMs > 0
+          ? Math.max(0, Math.min(hint, context.config.maxRetryHintMs))
+          : context.config.retryDelayFor(context.retryCount, context.config.random);
+      return { retryDelay, retryTime: context.config.now() + retryDelay };
     }),
     clearRetryTime: assign({ retryTime: undefined }),
     setUrl: assign(({ context, event }) => ({
@@ -212,11 +216,11 @@ export const clientConnectionMachine = setup({
     /** The transport has not opened yet (`linked.connecting`). */
     stillConnecting: stateIn('#ddpClient.linked.connecting'),
     /** Any reconnect hook registered (input `hasReconnectHooks`); with none the hooks actor is not invoked. */
-    hasReconnectHooks: ({ context }) => context.hasReconnectHooks(),
+    hasReconnectHooks: ({ context }) => context.config.hasReconnectHooks(),
     inboundSinceTick: ({ context }) => context.inboundSinceTick,
     noInboundSinceTick: not('inboundSinceTick'),
-    shouldRetry: ({ context }) => context.retry,
-    autoConnect: ({ context }) => context.autoConnect,
+    shouldRetry: ({ context }) => context.config.retry,
+    autoConnect: ({ context }) => context.config.autoConnect,
     isForcedReconnect: ({ event }) =>
       event.type === 'RECONNECT' && (event.force === true || event.url !== undefined),
     /**
@@ -237,17 +241,21 @@ export const clientConnectionMachine = setup({
       context.session !== undefined &&
       event.session === context.session &&
       event.resumeReason !== REBUILT,
-    heartbeatEnabled: ({ context }) => context.heartbeatInterval > 0 && context.versionSuggestion !== 'pre1',
+    heartbeatEnabled: ({ context }) =>
+      context.config.heartbeatInterval > 0 && context.versionSuggestion !== 'pre1',
     versionSupported: ({ context, event }) =>
-      event.type === 'DDP.FAILED' && context.supportedVersions.includes(event.version),
+      event.type === 'DDP.FAILED' && context.config.supportedVersions.includes(event.version),
   },
   delays: {
     /** What is left of `connectTimeoutMs` since the attempt began: it bounds opening and handshake together. */
     connectTimeout: ({ context }) =>
-      Math.max(0, context.connectTimeoutMs - Math.max(0, context.now() - context.attemptStartedAt)),
+      Math.max(
+        0,
+        context.config.connectTimeoutMs - Math.max(0, context.config.now() - context.attemptStartedAt),
+      ),
     backoff: ({ context }) => context.retryDelay,
-    heartbeatInterval: ({ context }) => context.heartbeatInterval,
-    heartbeatTimeout: ({ context }) => context.heartbeatTimeout,
+    heartbeatInterval: ({ context }) => context.config.heartbeatInterval,
+    heartbeatTimeout: ({ context }) => context.config.heartbeatTimeout,
   },
 }).createMachine({
   id: 'ddpClient',

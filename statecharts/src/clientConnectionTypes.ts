@@ -79,16 +79,32 @@ export interface ClientConnectionInput {
   hasReconnectHooks?: () => boolean;
 }
 
+/**
+ * What a connection is configured with: fixed for its lifetime, kept in one object so the context
+ * stays small (xstate copies the whole context on every `assign`, and V8 keeps a copy of an object with
+ * about 20 or more properties in slow dictionary mode).
+ */
+export interface ClientConnectionConfig {
+  readonly retry: boolean;
+  readonly autoConnect: boolean;
+  readonly resume: boolean;
+  readonly connectTimeoutMs: number;
+  readonly heartbeatInterval: number;
+  readonly heartbeatTimeout: number;
+  readonly supportedVersions: readonly string[];
+  /** Longest server retry hint honoured, ms (0: hints ignored). */
+  readonly maxRetryHintMs: number;
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly hasReconnectHooks: () => boolean;
+  readonly retryDelayFor: BackoffFunction;
+}
+
 /** Context of {@link clientConnectionMachine}. Read it from the snapshot; never mutate it. */
 export interface ClientConnectionContext {
   url: string;
-  retry: boolean;
-  autoConnect: boolean;
-  resume: boolean;
-  connectTimeoutMs: number;
-  heartbeatInterval: number;
-  heartbeatTimeout: number;
-  supportedVersions: readonly string[];
+  /** The connection's fixed configuration (from input, with defaults). */
+  config: ClientConnectionConfig;
   retryCount: number;
   /** Delay chosen on entering `waiting` (read by the `backoff` delay). */
   retryDelay: number;
@@ -119,12 +135,6 @@ export interface ClientConnectionContext {
   quiescencePending: boolean;
   /** `now()` when the current connection attempt began (the transport started opening). */
   attemptStartedAt: number;
-  now: () => number;
-  random: () => number;
-  hasReconnectHooks: () => boolean;
-  retryDelayFor: BackoffFunction;
-  /** Longest server retry hint honoured, ms (0: hints ignored). */
-  maxRetryHintMs: number;
 }
 
 /** What the `transport` actor is started with. */

@@ -16,6 +16,7 @@ export {
 export {
   CLIENT_CONNECTION_EFFECTS,
   type ClientConnectionActionName,
+  type ClientConnectionConfig,
   type ClientConnectionContext,
   type ClientConnectionEvent,
   type ClientConnectionInput,

@@ -125,11 +125,12 @@ function toTestEvent(event: EventObject, before: ClientSnapshot): ConnectionTest
   if (event.type.startsWith('xstate.after.')) {
     const delay = event.type.split('.')[2] as ClientDelayName;
     const c = before.context;
+    const { config } = c;
     const ms = {
-      connectTimeout: Math.max(0, c.connectTimeoutMs - Math.max(0, c.now() - c.attemptStartedAt)),
+      connectTimeout: Math.max(0, config.connectTimeoutMs - Math.max(0, config.now() - c.attemptStartedAt)),
       backoff: c.retryDelay,
-      heartbeatInterval: c.heartbeatInterval,
-      heartbeatTimeout: c.heartbeatTimeout,
+      heartbeatInterval: config.heartbeatInterval,
+      heartbeatTimeout: config.heartbeatTimeout,
     }[delay];
     return { type: 'TIMER', delay, ms };
   }

@@ -136,7 +136,7 @@ export function bindClient(path: ConnectionTestPath, machine: AnyStateMachine = 
         transport.send({
           msg: 'connect',
           version: context.versionSuggestion,
-          support: [...context.supportedVersions],
+          support: [...context.config.supportedVersions],
           ...(context.session === undefined ? {} : { session: context.session }),
         }),
       replayMethods: () => transport.send({ msg: 'method', method: 'outstanding', id: 'm1', params: [] }),

@@ -44,7 +44,9 @@ describe('pnpm bench:smoke', () => {
       const label = `${row.contender} ${row.scenario} ${row.mode}`;
       expect(row.received, label).toBe(row.expected);
       expect(row.expected, label).toBeGreaterThan(0);
-      expect(row.firstMs, label).toBeGreaterThanOrEqual(0);
+      // Issue and receipt are stamped in different processes (performance.timeOrigin + now() each), whose
+      // clocks agree only to within about a millisecond: a first frame can seem a fraction early.
+      expect(row.firstMs, label).toBeGreaterThanOrEqual(-1);
       expect(row.lastMs, label).toBeGreaterThanOrEqual(row.firstMs);
       expect(row.deliveriesPerSec, label).toBeGreaterThan(0);
       expect(row.heapPerSubscriber, label).toBeGreaterThan(0);
@@ -61,7 +63,14 @@ describe('pnpm bench:smoke', () => {
   });
 
   it('storms: every client recovered, no method lost or run twice', () => {
-    expect(results.storms).toHaveLength(4);
+    expect(results.storms.map((s) => s.scenario)).toEqual([
+      'restart',
+      'restart',
+      'drop-resume',
+      'drop-resume',
+      'drain',
+      'drain-hint',
+    ]);
     for (const s of results.storms) {
       const label = `${s.scenario}/${s.backoff}`;
       expect(s.recovered, label).toBe(s.clients);
@@ -70,6 +79,10 @@ describe('pnpm bench:smoke', () => {
       expect(s.lost, label).toBe(0);
       expect(s.duplicated, label).toBe(0);
       if (s.scenario === 'drop-resume') expect(s.resumed, label).toBe(s.clients);
+      // Told to come back after the drain (+ afterMs), the clients wait for it; without a hint, Meteor's 10 ms.
+      if (s.scenario === 'drain-hint')
+        expect(s.firstRetry.min, label).toBeGreaterThanOrEqual(SMOKE.storm.drain.afterMs - 20);
+      if (s.scenario === 'drain') expect(s.firstRetry.min, label).toBeLessThan(SMOKE.storm.drain.afterMs);
     }
   });
 

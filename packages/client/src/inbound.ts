@@ -33,7 +33,9 @@ export interface InboundHost {
 
 /** Whether the heartbeat region wants to hear about inbound traffic now (at most once per tick). */
 function wantsActivity(context: ClientConnectionContext): boolean {
-  return !context.inboundSinceTick && context.heartbeatInterval > 0 && context.versionSuggestion !== 'pre1';
+  return (
+    !context.inboundSinceTick && context.config.heartbeatInterval > 0 && context.versionSuggestion !== 'pre1'
+  );
 }
 
 /**

@@ -61,7 +61,7 @@ type ActorName = (typeof CLIENT_CONNECTION_EFFECTS.actors)[number];
 // missing or a stray name (the names come from the chart's CLIENT_CONNECTION_EFFECTS).
 const actions = {
   sendConnect: bind((host, context) => {
-    const support = [...context.supportedVersions];
+    const support = [...context.config.supportedVersions];
     const message: ConnectMessage = {
       msg: 'connect',
       version: context.versionSuggestion ?? support[0]!,
