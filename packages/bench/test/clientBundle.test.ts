@@ -6,7 +6,7 @@ import { bundleForBrowser, fileOf, packageOf } from '../src/benches/clientCost.j
 describe("the browser bundle of `export { connect } from '@ddpx/client'`", () => {
   it('loads SockJS lazily and no Node-only module at all', async () => {
     const bundle = await bundleForBrowser("export { connect } from '@ddpx/client';");
-    const first = Object.keys(bundle.mainInputs).filter((p) => bundle.mainInputs[p]!.bytesInOutput > 0);
+    const first = Object.keys(bundle.firstInputs).filter((p) => bundle.firstInputs[p]! > 0);
     const firstPackages = new Set(first.map(packageOf));
     const lazyPackages = new Set(Object.keys(bundle.lazyInputs).map(packageOf));
     expect(lazyPackages).toContain('sockjs-client');
@@ -15,5 +15,9 @@ describe("the browser bundle of `export { connect } from '@ddpx/client'`", () =>
     // xstate's ESM build (tree-shakable), not its CommonJS one.
     expect(first.filter((p) => packageOf(p) === 'xstate' && p.includes('.cjs.'))).toEqual([]);
     expect(first.map(fileOf)).toContain('client/src/connection.ts');
+    // The inspector stream is loaded on first use (an `inspect` URL) only.
+    const lazyFiles = Object.keys(bundle.lazyInputs).map(fileOf);
+    expect(lazyFiles).toContain('client/src/inspectorStream.ts');
+    expect(first.map(fileOf)).not.toContain('client/src/inspectorStream.ts');
   });
 });

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import { build } from 'esbuild';
 import { BENCH_ROOT, ensureBuilt, spawnChild } from '../proc.js';
 import type { TransitionCost } from '../transitionCost.js';
 
@@ -20,9 +20,9 @@ export interface BundleRow {
   library: string;
   /** What the entry imports. */
   entry: string;
-  /** Minified bytes of the bundle the page loads first. */
+  /** Minified bytes the page loads first: the entry's output and the chunks it imports statically. */
   minified: number;
-  /** Gzip (level 9) of the same. */
+  /** Gzip (level 9) of the same, file by file. */
   gzip: number;
   /** Bytes left in lazily loaded chunks (e.g. ddpx's SockJS transport). */
   lazyMinified: number;
@@ -78,12 +78,14 @@ export const BROWSER_BUILD = {
   metafile: true,
 } as const;
 
-/** One bundle: the first-loaded output, the lazily loaded chunks and esbuild's metafile. */
+/** One bundle: the outputs the page loads first, the lazily loaded chunks and esbuild's metafile. */
 export interface BrowserBundle {
-  main: Uint8Array;
+  /** The entry's output and every chunk it imports statically (transitively): loaded before it runs. */
+  first: Uint8Array[];
+  /** Chunks reached only through a dynamic `import()`. */
   lazy: Uint8Array[];
-  /** Inputs of the first-loaded output, with their bytes in it. */
-  mainInputs: Metafile['outputs'][string]['inputs'];
+  /** Inputs of the first-loaded outputs together, with their bytes in them. */
+  firstInputs: Record<string, number>;
   /** Inputs of the lazy chunks together, with their bytes in them. */
   lazyInputs: Record<string, number>;
 }
@@ -95,31 +97,33 @@ export async function bundleForBrowser(code: string): Promise<BrowserBundle> {
     conditions: [...BROWSER_BUILD.conditions],
     stdin: { contents: code, resolveDir: BENCH_ROOT, sourcefile: 'entry.js', loader: 'js' },
   });
-  const js = result.outputFiles.filter((f) => f.path.endsWith('.js'));
-  const main = js.find((f) => f.path.endsWith('/stdin.js')) ?? js[0]!;
-  const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
-  const mainInputs = Object.entries(result.metafile.outputs).find(([p]) => base(p) === base(main.path))?.[1]
-    .inputs;
-  const lazyInputs: Record<string, number> = {};
-  for (const [path, output] of Object.entries(result.metafile.outputs)) {
-    if (!path.endsWith('.js') || base(path) === base(main.path)) continue;
+  const outputs = result.metafile.outputs;
+  const entry = Object.keys(outputs).find((p) => outputs[p]!.entryPoint !== undefined)!;
+  // Shared chunks that the entry imports statically load with it: follow `import-statement` edges.
+  const firstPaths = new Set<string>([entry]);
+  for (const path of firstPaths)
+    for (const edge of outputs[path]!.imports)
+      if (edge.kind === 'import-statement' && edge.path in outputs) firstPaths.add(edge.path);
+  const byBase = new Map(result.outputFiles.map((f) => [f.path.slice(f.path.lastIndexOf('/') + 1), f]));
+  const fileOfOutput = (path: string) => byBase.get(path.slice(path.lastIndexOf('/') + 1))!.contents;
+  const bundle: BrowserBundle = { first: [], lazy: [], firstInputs: {}, lazyInputs: {} };
+  for (const [path, output] of Object.entries(outputs)) {
+    if (!path.endsWith('.js')) continue;
+    const first = firstPaths.has(path);
+    (first ? bundle.first : bundle.lazy).push(fileOfOutput(path));
+    const inputs = first ? bundle.firstInputs : bundle.lazyInputs;
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs))
-      lazyInputs[input] = (lazyInputs[input] ?? 0) + bytesInOutput;
+      inputs[input] = (inputs[input] ?? 0) + bytesInOutput;
   }
-  return {
-    main: main.contents,
-    lazy: js.filter((f) => f !== main).map((f) => f.contents),
-    mainInputs: mainInputs ?? {},
-    lazyInputs,
-  };
+  return bundle;
 }
 
 /** Adds up bytes per key (`packageOf` or `fileOf`) for the first-loaded and the lazy outputs. */
 function shares(bundle: BrowserBundle, gzip: number, keyOf: (path: string) => string): BundleShare[] {
   const first = new Map<string, number>();
   const lazy = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(bundle.mainInputs))
-    first.set(keyOf(input), (first.get(keyOf(input)) ?? 0) + bytesInOutput);
+  for (const [input, bytes] of Object.entries(bundle.firstInputs))
+    first.set(keyOf(input), (first.get(keyOf(input)) ?? 0) + bytes);
   for (const [input, bytes] of Object.entries(bundle.lazyInputs))
     lazy.set(keyOf(input), (lazy.get(keyOf(input)) ?? 0) + bytes);
   const counted = [...first.values()].reduce((t, b) => t + b, 0);
@@ -143,11 +147,12 @@ export async function bundleSizes(): Promise<BundleRow[]> {
   const rows: BundleRow[] = [];
   for (const { library, code } of ENTRIES) {
     const bundle = await bundleForBrowser(code);
-    const gzip = gzipSync(bundle.main, { level: 9 }).byteLength;
+    // What the page downloads first: each first-loaded file gzipped on its own, as a server sends it.
+    const gzip = bundle.first.reduce((t, f) => t + gzipSync(f, { level: 9 }).byteLength, 0);
     rows.push({
       library,
       entry: code,
-      minified: bundle.main.byteLength,
+      minified: bundle.first.reduce((t, f) => t + f.byteLength, 0),
       gzip,
       lazyMinified: bundle.lazy.reduce((t, f) => t + f.byteLength, 0),
       byPackage: shares(bundle, gzip, packageOf),
