@@ -1,3 +1,4 @@
+import type { BundleRow } from './benches/clientCost.js';
 import { redisMarkdown } from './reportRedis.js';
 import { fanoutMarkdown, NAMES, roundTripMarkdown } from './reportRoundTrip.js';
 import type { BenchResults } from './runAll.js';
@@ -94,15 +95,29 @@ export function markdown(r: BenchResults, command: string, machine: string): str
     'Browser bundles by esbuild (`bundle`, `minify`, ESM, tree-shaken, `platform: browser`), gzip level 9.',
     '',
   );
+  out.push(...bundleMarkdown(r.bundles));
+  out.push('');
+  out.push(
+    `CPU per 1,000 status transitions (connecting → connected → waiting → connecting …, one real \`Connection\` on the in-memory transport, timers on a SimulatedClock, each with its \`onStatus\` callback): **${(r.transitions.cpuUsPer1000 / 1000).toFixed(1)} ms** (${fmt(r.transitions.transitions)} transitions measured).`,
+    '',
+  );
+  out.push('![bundles](client-bundle.svg)', '');
+  out.push(...redisMarkdown(r.redis));
+  return out.join('\n');
+}
+
+/** The client-cost bundle tables: every library's sizes, then what each package and file costs ddpx. */
+export function bundleMarkdown(bundles: readonly BundleRow[]): string[] {
+  const out: string[] = [];
   out.push('| library | entry | minified | gzip | × ddpx gzip | lazy chunks (minified) |');
   out.push('|---|---|---:|---:|---:|---:|');
-  const ddpxGzip = r.bundles.find((b) => b.library === '@ddpx/client')?.gzip ?? 0;
-  for (const b of r.bundles) {
+  const ddpxGzip = bundles.find((b) => b.library === '@ddpx/client')?.gzip ?? 0;
+  for (const b of bundles) {
     out.push(
       `| ${b.library} | \`${b.entry}\` | ${kb(b.minified)} | ${kb(b.gzip)} | ${ratio(b.gzip, ddpxGzip)} | ${b.lazyMinified ? kb(b.lazyMinified) : '—'} |`,
     );
   }
-  const ddpxBundle = r.bundles.find((b) => b.library === '@ddpx/client');
+  const ddpxBundle = bundles.find((b) => b.library === '@ddpx/client');
   if (ddpxBundle) {
     out.push(
       '',
@@ -112,7 +127,7 @@ export function markdown(r: BenchResults, command: string, machine: string): str
       '|---|---:|---:|---:|',
       ...ddpxBundle.byPackage.map(
         (p) =>
-          `| ${p.name} | ${kb(p.minified)} | ≈ ${kb(p.gzipShare)} | ${p.lazyMinified ? kb(p.lazyMinified) : '—'} |`,
+          `| ${p.name} | ${p.minified ? kb(p.minified) : '—'} | ${p.minified ? `≈ ${kb(p.gzipShare)}` : '—'} | ${p.lazyMinified ? kb(p.lazyMinified) : '—'} |`,
       ),
       '',
       'The same per input file (first-loaded files; lazy chunks are summed per package above, their own files listed when they are ddpx sources):',
@@ -127,14 +142,7 @@ export function markdown(r: BenchResults, command: string, machine: string): str
         ),
     );
   }
-  out.push('');
-  out.push(
-    `CPU per 1,000 status transitions (connecting → connected → waiting → connecting …, one real \`Connection\` on the in-memory transport, timers on a SimulatedClock, each with its \`onStatus\` callback): **${(r.transitions.cpuUsPer1000 / 1000).toFixed(1)} ms** (${fmt(r.transitions.transitions)} transitions measured).`,
-    '',
-  );
-  out.push('![bundles](client-bundle.svg)', '');
-  out.push(...redisMarkdown(r.redis));
-  return out.join('\n');
+  return out;
 }
 
 /** The SVG plots, by file name. */
