@@ -1,3 +1,4 @@
+import type { BundleRow } from './benches/clientCost.js';
 import { redisMarkdown } from './reportRedis.js';
 import { fanoutMarkdown, NAMES, roundTripMarkdown } from './reportRoundTrip.js';
 import type { BenchResults } from './runAll.js';
@@ -109,27 +110,7 @@ export function markdown(r: BenchResults, command: string, machine: string): str
     'Browser bundles by esbuild (`bundle`, `minify`, ESM, tree-shaken, `platform: browser`), gzip level 9.',
     '',
   );
-  out.push('| library | entry | minified | gzip | × ddpx gzip | lazy chunks (minified) |');
-  out.push('|---|---|---:|---:|---:|---:|');
-  const ddpxGzip = r.bundles.find((b) => b.library === '@ddpx/client')?.gzip ?? 0;
-  for (const b of r.bundles) {
-    out.push(
-      `| ${b.library} | \`${b.entry}\` | ${kb(b.minified)} | ${kb(b.gzip)} | ${ratio(b.gzip, ddpxGzip)} | ${b.lazyMinified ? kb(b.lazyMinified) : '—'} |`,
-    );
-  }
-  const ddpxBundle = r.bundles.find((b) => b.library === '@ddpx/client');
-  if (ddpxBundle) {
-    out.push(
-      '',
-      `Target: \`connect\` ≤ 25 KB min+gz with SockJS a lazy chunk — ${kb(ddpxBundle.gzip)}, ${pass(ddpxBundle.gzip <= 25 * 1024 && ddpxBundle.lazyMinified > 0)}. What each package costs in it (minified bytes exact, from esbuild's metafile; gzip share in proportion, an estimate):`,
-      '',
-      '| package | minified | share of gzip |',
-      '|---|---:|---:|',
-      ...ddpxBundle.byPackage
-        .filter((p) => p.minified > 0)
-        .map((p) => `| ${p.name} | ${kb(p.minified)} | ≈ ${kb(p.gzipShare)} |`),
-    );
-  }
+  out.push(...bundleMarkdown(r.bundles));
   out.push('');
   out.push(
     `CPU per 1,000 status transitions (connecting → connected → waiting → connecting …, one real \`Connection\` on the in-memory transport, timers on a SimulatedClock, each with its \`onStatus\` callback): **${(r.transitions.cpuUsPer1000 / 1000).toFixed(1)} ms** (${fmt(r.transitions.transitions)} transitions measured).`,
@@ -138,6 +119,45 @@ export function markdown(r: BenchResults, command: string, machine: string): str
   out.push('![bundles](client-bundle.svg)', '');
   out.push(...redisMarkdown(r.redis));
   return out.join('\n');
+}
+
+/** The client-cost bundle tables: every library's sizes, then what each package and file costs ddpx. */
+export function bundleMarkdown(bundles: readonly BundleRow[]): string[] {
+  const out: string[] = [];
+  out.push('| library | entry | minified | gzip | × ddpx gzip | lazy chunks (minified) |');
+  out.push('|---|---|---:|---:|---:|---:|');
+  const ddpxGzip = bundles.find((b) => b.library === '@ddpx/client')?.gzip ?? 0;
+  for (const b of bundles) {
+    out.push(
+      `| ${b.library} | \`${b.entry}\` | ${kb(b.minified)} | ${kb(b.gzip)} | ${ratio(b.gzip, ddpxGzip)} | ${b.lazyMinified ? kb(b.lazyMinified) : '—'} |`,
+    );
+  }
+  const ddpxBundle = bundles.find((b) => b.library === '@ddpx/client');
+  if (ddpxBundle) {
+    out.push(
+      '',
+      `Target: \`connect\` ≤ 25 KB min+gz with SockJS a lazy chunk — ${kb(ddpxBundle.gzip)}, ${pass(ddpxBundle.gzip <= 25 * 1024 && ddpxBundle.lazyMinified > 0)}. What each package costs in it (minified bytes exact, from esbuild's metafile; gzip share in proportion, an estimate; lazy = bytes in chunks loaded only when a feature is first used):`,
+      '',
+      '| package | minified | share of gzip | lazy (minified) |',
+      '|---|---:|---:|---:|',
+      ...ddpxBundle.byPackage.map(
+        (p) =>
+          `| ${p.name} | ${p.minified ? kb(p.minified) : '—'} | ${p.minified ? `≈ ${kb(p.gzipShare)}` : '—'} | ${p.lazyMinified ? kb(p.lazyMinified) : '—'} |`,
+      ),
+      '',
+      'The same per input file (first-loaded files; lazy chunks are summed per package above, their own files listed when they are ddpx sources):',
+      '',
+      '| file | minified | share of gzip | lazy (minified) |',
+      '|---|---:|---:|---:|',
+      ...ddpxBundle.byFile
+        .filter((f) => f.minified > 0 || f.name.includes('/src/'))
+        .map(
+          (f) =>
+            `| ${f.name} | ${f.minified ? `${fmt(f.minified)} B` : '—'} | ${f.minified ? `≈ ${fmt(Math.round(f.gzipShare))} B` : '—'} | ${f.lazyMinified ? `${fmt(f.lazyMinified)} B` : '—'} |`,
+        ),
+    );
+  }
+  return out;
 }
 
 /** The SVG plots, by file name. */

@@ -1,5 +1,6 @@
 import type { AnyActorRef, InspectionEvent, Observer } from 'xstate';
-import { resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from './websocketTransport.js';
+import type { InspectorStream } from './inspectorStream.js';
+import { resolveWebSocket, type WebSocketConstructor } from './websocketTransport.js';
 
 /** What `inspect` accepts: an XState inspection observer (or function), or an inspector's `ws://` URL. */
 export type InspectTarget = string | Observer<InspectionEvent> | ((event: InspectionEvent) => void);
@@ -14,97 +15,20 @@ export interface InspectorLinkOptions {
   retryMs?: number;
 }
 
-const OPEN = 1;
-const VERSION = '1.0.0';
-const MAX_RETRY_MS = 10_000;
-const MAX_SOCKET_BACKLOG = 4 * 1024 * 1024;
+// The stream's code (serialisation, socket, retries: about 3.5 KB minified) is loaded on first use, so
+// an app that never inspects does not carry it: a few milliseconds in Node, one small request in a
+// browser. Until it is in, the link holds what it would have buffered anyway (the inspector's socket
+// is not open yet either), under the same bound.
+const loadStream = () => import('./inspectorStream.js');
 
-/** A scheduled delayed event of an actor system, as `system.getSnapshot()._scheduledEvents` holds it. */
-interface ScheduledLike {
-  readonly id: string;
-  readonly delay: number;
-  readonly startedAt: number;
-  readonly event: { readonly type: string };
-  readonly source?: { readonly sessionId: string };
-}
+/** One held step before the stream's code is in: an inspection event, or a late `introduce`. */
+type Held = { event: InspectionEvent } | { introduce: AnyActorRef };
 
-const SECRET = /token|secret|password|authorization|cookie/i;
-
-/**
- * JSON of anything: functions become `{ type: name }`, errors their message, cycles `"[circular]"`,
- * and values under keys that name a credential (`resumeToken`, `password`, ...) `"[redacted]"`.
- */
-export function inspectorJson(value: unknown): string {
-  const seen = new WeakSet<object>();
-  return JSON.stringify(value, (key, v: unknown) => {
-    if (key && SECRET.test(key) && v !== undefined && v !== null) return '[redacted]';
-    if (typeof v === 'function') return { type: v.name || 'anonymous' };
-    if (typeof v === 'bigint') return v.toString();
-    if (v instanceof Error) return { name: v.name, message: v.message, ...(v as object) };
-    if (v !== null && typeof v === 'object') {
-      if (seen.has(v)) return '[circular]';
-      seen.add(v);
-    }
-    return v;
-  });
-}
-
-function timersOf(actor: AnyActorRef): Array<{ id: string; event: string; delay: number; dueAt: number }> {
-  const scheduled = (actor.system.getSnapshot() as { _scheduledEvents?: Record<string, ScheduledLike> })
-    ._scheduledEvents;
-  if (!scheduled) return [];
-  const out = [];
-  for (const s of Object.values(scheduled)) {
-    if (s.source && s.source.sessionId !== actor.sessionId) continue;
-    out.push({ id: s.id, event: s.event.type, delay: s.delay, dueAt: s.startedAt + s.delay });
-  }
-  return out;
-}
-
-/** The `@statelyai/inspect` wire form of an actor registration (plus ddpx's `timers`). */
-export function actorMessage(actor: AnyActorRef, rootId: string | undefined): Record<string, unknown> {
-  const config = (actor as { logic?: { config?: { id?: string } } }).logic?.config;
-  return {
-    type: '@xstate.actor',
-    name: config?.id ?? actor.id,
-    sessionId: actor.sessionId,
-    parentId: (actor as { _parent?: AnyActorRef })._parent?.sessionId,
-    rootId,
-    definition: config ? inspectorJson(config) : undefined,
-    snapshot: actor.getSnapshot(),
-    timers: timersOf(actor),
-    createdAt: Date.now().toString(),
-    _version: VERSION,
-    id: null,
-  };
-}
-
-/** Converts one XState inspection event to the JSON object `createWebSocketInspector` sends. */
-export function toWireMessage(e: InspectionEvent): Record<string, unknown> | undefined {
-  const base = { sessionId: e.actorRef.sessionId, rootId: e.rootId, createdAt: Date.now().toString() };
-  switch (e.type) {
-    case '@xstate.actor':
-      return actorMessage(e.actorRef as AnyActorRef, e.rootId);
-    case '@xstate.event':
-      return {
-        ...base,
-        type: '@xstate.event',
-        event: e.event,
-        sourceId: e.sourceRef?.sessionId,
-        _version: VERSION,
-      };
-    case '@xstate.snapshot':
-      return {
-        ...base,
-        type: '@xstate.snapshot',
-        event: e.event,
-        snapshot: e.snapshot,
-        timers: timersOf(e.actorRef as AnyActorRef),
-        _version: VERSION,
-      };
-    default:
-      return undefined; // microsteps and actions: the snapshots already carry their outcome
-  }
+/** Whether an inspection event becomes a message (the stream skips microsteps, actions and DDP.ACTIVITY). */
+function streamed(e: InspectionEvent): boolean {
+  if (e.type === '@xstate.actor') return true;
+  if (e.type !== '@xstate.event' && e.type !== '@xstate.snapshot') return false;
+  return e.event.type !== 'DDP.ACTIVITY';
 }
 
 /**
@@ -115,16 +39,14 @@ export function toWireMessage(e: InspectionEvent): Record<string, unknown> | und
  * knows with their current snapshot, so a restarted inspector draws them at once.
  */
 export class InspectorLink {
-  /** Messages dropped because the buffer was full (the inspector unreachable for long). */
-  dropped = 0;
   private readonly WebSocketClass: WebSocketConstructor;
   private readonly maxBuffered: number;
   private readonly retryMs: number;
-  private readonly buffer: string[] = [];
-  private readonly actors = new Map<string, { actor: AnyActorRef; rootId: string | undefined }>();
-  private socket: WebSocketLike | undefined;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private failures = 0;
+  private stream: InspectorStream | undefined;
+  private held: Held[] | undefined = [];
+  private heldEvents = 0;
+  private droppedWhileLoading = 0;
+  private readonly actors: { actor: AnyActorRef; rootId: string | undefined }[] = [];
   private closed = false;
 
   constructor(
@@ -142,21 +64,33 @@ export class InspectorLink {
     this.WebSocketClass = resolveWebSocket(options.WebSocket);
     this.maxBuffered = options.maxBuffered ?? 1000;
     this.retryMs = options.retryMs ?? 1000;
-    this.open();
+    loadStream().then(
+      ({ InspectorStream }) => this.started(InspectorStream),
+      () => {
+        this.held = undefined; // no stream code, no inspection: never the host's problem
+      },
+    );
+  }
+
+  /** Messages dropped because the buffer was full (the inspector unreachable for long). */
+  get dropped(): number {
+    return this.stream ? this.stream.dropped : this.droppedWhileLoading;
   }
 
   /** The XState observer to pass as `createActor(machine, { inspect })`. */
   readonly observer: Observer<InspectionEvent> = {
     next: (e) => {
+      if (this.stream) return this.stream.observer.next?.(e);
       try {
-        if (e.type === '@xstate.actor')
-          this.actors.set(e.actorRef.sessionId, { actor: e.actorRef as AnyActorRef, rootId: e.rootId });
-        // DDP.ACTIVITY marks every inbound DDP message (it feeds the heartbeat): only its rare snapshots
-        // that change the state are worth a message.
-        if (e.type === '@xstate.event' && e.event.type === 'DDP.ACTIVITY') return;
-        if (e.type === '@xstate.snapshot' && e.event.type === 'DDP.ACTIVITY') return;
-        const message = toWireMessage(e);
-        if (message) this.send(inspectorJson(message));
+        if (!this.held || !streamed(e)) return;
+        if (e.type === '@xstate.actor') {
+          this.actors.push({ actor: e.actorRef as AnyActorRef, rootId: e.rootId });
+          // The stream registers the actor, but has no message for one without a snapshot yet (xstate's
+          // development build throws for it): the actor is announced on connect all the same.
+          e.actorRef.getSnapshot();
+        }
+        this.held.push({ event: e });
+        if (++this.heldEvents > this.maxBuffered) this.dropOldest();
         // `connection.close()` is for good: the link goes with it, so it never holds a process open.
         if (e.type === '@xstate.snapshot' && e.event.type === 'CLOSE' && e.actorRef.sessionId === e.rootId)
           this.close();
@@ -168,80 +102,38 @@ export class InspectorLink {
 
   /** Introduces an already running actor (late attachment): registers it with its current snapshot. */
   introduce(actor: AnyActorRef): void {
-    const rootId = actor.sessionId;
-    const visit = (ref: AnyActorRef) => {
-      this.actors.set(ref.sessionId, { actor: ref, rootId });
-      this.send(inspectorJson(actorMessage(ref, rootId)));
-      const children = (ref.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> }).children;
-      for (const child of Object.values(children ?? {})) if (child) visit(child);
-    };
-    visit(actor);
+    if (this.stream) this.stream.introduce(actor);
+    else this.held?.push({ introduce: actor });
   }
 
   /** Stops the link: sends what is buffered if connected, then closes the socket. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.retryTimer);
-    const socket = this.socket;
-    if (socket && socket.readyState === OPEN) for (const m of this.buffer.splice(0)) socket.send(m);
-    try {
-      socket?.close(1000);
-    } catch {
-      // already closed
-    }
+    this.held = undefined; // not connected yet: nothing could have been sent
+    this.stream?.close();
   }
 
-  private send(message: string): void {
-    const socket = this.socket;
-    if (socket && socket.readyState === OPEN && this.buffer.length === 0) {
-      // An inspector that does not keep up is treated as unreachable: never an unbounded socket buffer.
-      if (((socket as { bufferedAmount?: number }).bufferedAmount ?? 0) > MAX_SOCKET_BACKLOG) {
-        this.dropped++;
-        return;
-      }
-      socket.send(message);
-      return;
-    }
-    this.buffer.push(message);
-    if (this.buffer.length > this.maxBuffered) {
-      this.buffer.shift();
-      this.dropped++;
-    }
+  private dropOldest(): void {
+    const oldest = this.held!.findIndex((h) => 'event' in h);
+    this.held!.splice(oldest, 1);
+    this.heldEvents--;
+    this.droppedWhileLoading++;
   }
 
-  private open(): void {
-    if (this.closed) return;
-    let socket: WebSocketLike;
-    try {
-      socket = new this.WebSocketClass(this.url);
-    } catch {
-      this.retry();
-      return;
+  /** The stream's code is in: it takes over, first hearing what was held, in order. */
+  private started(Stream: typeof InspectorStream): void {
+    const held = this.held;
+    this.held = undefined;
+    if (this.closed || !held) return;
+    const stream = new Stream(this.url, this.WebSocketClass, this.maxBuffered, this.retryMs);
+    stream.dropped = this.droppedWhileLoading;
+    for (const { actor, rootId } of this.actors) stream.register(actor, rootId);
+    for (const h of held) {
+      if ('event' in h) stream.observer.next?.(h.event);
+      else stream.introduce(h.introduce);
     }
-    this.socket = socket;
-    socket.onopen = () => {
-      this.failures = 0;
-      // Actors first (a restarted inspector knows nothing), then what waited.
-      const waiting = this.buffer.splice(0);
-      for (const { actor, rootId } of this.actors.values()) {
-        if (actor.getSnapshot().status === 'active') socket.send(inspectorJson(actorMessage(actor, rootId)));
-      }
-      for (const m of waiting) socket.send(m);
-    };
-    socket.onmessage = null;
-    socket.onerror = () => {};
-    socket.onclose = () => {
-      if (this.socket === socket) this.socket = undefined;
-      this.retry();
-    };
-  }
-
-  private retry(): void {
-    if (this.closed) return;
-    const delay = Math.min(MAX_RETRY_MS, this.retryMs * 2 ** this.failures++);
-    this.retryTimer = setTimeout(() => this.open(), delay);
-    (this.retryTimer as { unref?: () => void }).unref?.();
+    this.stream = stream;
   }
 }
 

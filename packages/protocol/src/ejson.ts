@@ -38,27 +38,6 @@ function scanDecoded(value: unknown, depth: number, maxDepth: number): Scan {
   return result;
 }
 
-function scanWire(value: unknown, depth: number, maxDepth: number): Scan {
-  if (value === null || typeof value !== 'object') return Scan.Plain;
-  if (depth >= maxDepth) return Scan.TooDeep;
-  let result = Scan.Plain;
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const r = scanWire(item, depth + 1, maxDepth);
-      if (r === Scan.TooDeep) return r;
-      result |= r;
-    }
-    return result;
-  }
-  for (const key in value) {
-    if (key.charCodeAt(0) === 36 /* $ */) result = Scan.Special;
-    const r = scanWire((value as Record<string, unknown>)[key], depth + 1, maxDepth);
-    if (r === Scan.TooDeep) return r;
-    result |= r;
-  }
-  return result;
-}
-
 /** Thrown by {@link toWireValue}/{@link fromWireValue} when a value nests deeper than allowed. */
 export class DepthError extends RangeError {
   /** Stable code for this failure. */
@@ -84,9 +63,10 @@ export function toWireValue(value: unknown, maxDepth = Number.POSITIVE_INFINITY,
 
 /** Converts a wire value back into EJSON values; plain JSON is returned as it is. Throws on unknown types. */
 export function fromWireValue(value: unknown, maxDepth = Number.POSITIVE_INFINITY): unknown {
-  const scan = scanWire(value, 0, maxDepth);
-  if (scan === Scan.TooDeep) throw new DepthError(`value nests deeper than ${maxDepth}`);
-  if (scan === Scan.Plain) return value;
+  // The wire form is plain JSON: the one bounded walk of `inspectWire` tells depth and `$` keys.
+  const flags = inspectWire(value, maxDepth);
+  if (flags & WireFlags.TooDeep) throw new DepthError(`value nests deeper than ${maxDepth}`);
+  if (!(flags & WireFlags.Dollar)) return value;
   const decoded: unknown = EJSON.fromJSONValue(value as never);
   if (holdsInvalidDate(decoded)) throw new RangeError('a $date is not a valid time');
   return decoded;
@@ -139,16 +119,7 @@ export function inspectWire(value: unknown, limit: number, depth = 0): number {
 
 /** Whether a JSON value holds more than `limit` nested objects/arrays (the value itself is level 1). */
 export function exceedsDepth(value: unknown, limit: number, depth = 0): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  if (depth >= limit) return true;
-  if (Array.isArray(value)) {
-    for (const item of value) if (exceedsDepth(item, limit, depth + 1)) return true;
-    return false;
-  }
-  for (const key in value) {
-    if (exceedsDepth((value as Record<string, unknown>)[key], limit, depth + 1)) return true;
-  }
-  return false;
+  return (inspectWire(value, limit, depth) & WireFlags.TooDeep) !== 0;
 }
 
 /** EJSON's deep equality (Dates, binary and custom types compared by value). */
