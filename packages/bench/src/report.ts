@@ -83,6 +83,14 @@ export function markdown(r: BenchResults, command: string, machine: string): str
     );
   out.push('');
   out.push(
+    `Planned restarts: ${r.storms
+      .filter((s) => s.restartMs !== undefined && s.scenario !== 'restart')
+      .map(
+        (s) =>
+          `${s.scenario}: drain ${s.scenario === 'drain-hint' ? 'with' : 'without'} hints${s.comeBack ? ` (afterMs ${s.comeBack.afterMs}, windowMs ${s.comeBack.windowMs})` : ''}, the new server listening ${s.restartMs} ms after the old one exited`,
+      )
+      .join('; ')}.`,
+    '',
     `Server-steered target (drain-hint): ${hinted.map((s) => fmt(s.clients)).join(', ') || 'no'} clients back within 3 s after the new server listens, no attempt failed, no SYN dropped, 0 lost, 0 run twice — ${hinted.map((s) => `${(s.recoveryMs / 1000).toFixed(2)} s, ${s.failedAttempts} failed, ${s.listenDrops < 0 ? '?' : s.listenDrops} SYNs dropped, ${s.lost} lost, ${s.duplicated} twice`).join('; ')}, ${pass(steered)}.`,
     '',
   );

@@ -21,8 +21,11 @@ export interface StormSize {
 export interface DrainStorm {
   clients: number;
   drainMs: number;
-  /** `comeBack.afterMs`: from the drain's end until the first client is due. */
-  afterMs: number;
+  /**
+   * `comeBack.afterMs`: from the drain's end until the first client is due. When absent, what an operator
+   * would set from a restart they have timed: 1.5 × the first server's start (spawn to listening) + 250 ms.
+   */
+  afterMs?: number;
   /** `comeBack.windowMs`: the returns spread over this long. */
   windowMs: number;
 }
@@ -58,6 +61,8 @@ export interface StormRow {
   clientCpu: number;
   /** Restarts and drains: ms from the old server process's exit (after its drain) until the new one listened. */
   restartMs?: number;
+  /** drain-hint: the `comeBack` plan the server was closed with. */
+  comeBack?: { afterMs: number; windowMs: number };
   /** Methods called but never executed or never answered / executed more than once. */
   lost: number;
   duplicated: number;
@@ -94,10 +99,12 @@ export async function runStorm(
   let server: Child = spawnChild('server', [
     JSON.stringify({ kind: 'ddpx', port: 0, resume, backlog: size.backlog }),
   ]);
+  const spawnedAt = Date.now();
   const workers: Child[] = [];
   const executions = new Map<string, number>();
   try {
-    const { port } = await server.nextEvent<{ port: number }>('listening');
+    const { port, at: firstListen } = await server.nextEvent<{ port: number; at: number }>('listening');
+    const startupMs = firstListen - spawnedAt;
     const share = Math.ceil(size.clients / size.workers);
     for (let w = 0; w < size.workers; w++) {
       const count = Math.min(share, size.clients - w * share);
@@ -111,14 +118,18 @@ export async function runStorm(
     const wall0 = Date.now();
     const drops0 = listenDrops();
     let since: number | undefined;
+    let comeBack: { afterMs: number; windowMs: number } | undefined;
     if (scenario === 'restart' || drain) {
       // Clients are idle here (every earlier call answered), so the counts cannot change before the exit.
       addCounts(executions, await server.request<Record<string, number>>('counts'));
       if (drain) {
         since = Date.now();
-        const { drainMs, afterMs, windowMs } = size.drain;
-        const comeBack = scenario === 'drain-hint' ? { afterMs, windowMs } : false;
-        void server.request('drain', { drainMs, comeBack }, drainMs + 30_000).catch(() => undefined);
+        const { drainMs, windowMs } = size.drain;
+        const afterMs = size.drain.afterMs ?? Math.ceil(startupMs * 1.5) + 250;
+        if (scenario === 'drain-hint') comeBack = { afterMs, windowMs };
+        void server
+          .request('drain', { drainMs, comeBack: comeBack ?? false }, drainMs + 30_000)
+          .catch(() => undefined);
       } else void server.request('die').catch(() => undefined);
       await server.exited;
       const exitedAt = Date.now();
@@ -193,6 +204,7 @@ export async function runStorm(
       duplicated,
       calls: called.length,
       ...(restartMs !== undefined && { restartMs }),
+      ...(comeBack !== undefined && { comeBack }),
       timeline: samples.map((s) => [s.at - back, s.accepts]),
       recoveredTimeline,
       firstRetryCdf,
