@@ -1,6 +1,8 @@
 // A server under test, alone in its process: ddpx, raw ws echo or socket.io. Driven over IPC.
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { redisStore } from '@ddpx/redis';
 import { createServer, type PublicationContext, type ServerOptions } from '@ddpx/server';
 import { Server as SocketIoServer } from 'socket.io';
@@ -242,11 +244,50 @@ function stats() {
   return {
     rss: mem.rss,
     heapUsed: mem.heapUsed,
+    heapTotal: mem.heapTotal,
+    external: mem.external,
+    arrayBuffers: mem.arrayBuffers,
+    // Each V8 heap space: committed size vs live bytes (what RSS keeps that the live heap does not).
+    spaces: getHeapSpaceStatistics().map((s) => ({
+      name: s.space_name,
+      size: s.space_size,
+      used: s.space_used_size,
+      physical: s.physical_space_size,
+    })),
     cpuUs: cpu.user + cpu.system,
     sockets: sockets.size,
     accepts,
     sessions,
   };
+}
+
+/** Resident bytes per kind of mapping (/proc/self/smaps): where RSS lives outside V8's spaces. */
+function smaps(): { kind: string; rss: number; size: number; count: number }[] {
+  const out = new Map<string, { kind: string; rss: number; size: number; count: number }>();
+  let kind = '';
+  let size = 0;
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      size = Number.parseInt(head[2]!, 16) - Number.parseInt(head[1]!, 16);
+      const name = head[4] ?? '';
+      kind = name
+        ? name.startsWith('/')
+          ? 'file'
+          : name
+        : `anon ${head[3]} ${size >= 1 << 26 ? '64M+' : size >= 1 << 20 ? '1M+' : size >= 1 << 18 ? '256K+' : 'small'}`;
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) {
+      const e = out.get(kind) ?? { kind, rss: 0, size: 0, count: 0 };
+      e.rss += Number(rss[1]) * 1024;
+      e.size += size;
+      e.count++;
+      out.set(kind, e);
+    }
+  }
+  return [...out.values()].sort((a, b) => b.rss - a.rss);
 }
 
 serve((cmd, arg) => {
@@ -257,6 +298,8 @@ serve((cmd, arg) => {
       const cpu = process.cpuUsage();
       return cpu.user + cpu.system;
     }
+    case 'smaps':
+      return smaps();
     case 'cpuSplit':
       return process.cpuUsage();
     case 'sample':
