@@ -15,8 +15,13 @@ export interface StormSize {
   backlog?: number;
 }
 
+/** Who is stormed: ddpx (`@ddpx/server` and real `@ddpx/client`s) or the naive DDP pair (restart only). */
+export type StormContender = 'ddpx' | 'naive';
+
 /** One storm: a restart (a) or a drop with resumption (b), with one backoff policy. */
 export interface StormRow {
+  /** Absent in results from before the naive contender existed (they are ddpx). */
+  contender?: StormContender;
   scenario: 'restart' | 'drop-resume';
   backoff: BackoffPolicy;
   clients: number;
@@ -29,6 +34,12 @@ export interface StormRow {
   p99Ms: number;
   /** Peak server CPU over 100 ms samples, % of one core. */
   peakCpu: number;
+  /**
+   * Server CPU (`process.cpuUsage()`, user + system) from the server being back until every client
+   * recovered, ms, and that divided by the clients that reconnected (absent in older results).
+   */
+  serverCpuMs?: number;
+  cpuPerReconnectMs?: number;
   /** First retry after the loss, ms after the loss: min / median / max. */
   firstRetry: { min: number; p50: number; max: number };
   /** Connection attempts started after the server was back that failed (refused, reset, timed out). */
@@ -60,16 +71,25 @@ function addCounts(into: Map<string, number>, counts: Record<string, number>): v
   for (const [k, v] of Object.entries(counts)) into.set(k, (into.get(k) ?? 0) + v);
 }
 
-/** One storm run; every process it starts is killed before it returns. */
+/**
+ * One storm run; every process it starts is killed before it returns. The naive pair (the round-trip
+ * bench's naive DDP server, with a subscription, and `naiveStormClients.ts`) runs the restart with
+ * Meteor's backoff only: it cannot resume.
+ */
 export async function runStorm(
   scenario: StormRow['scenario'],
   backoff: BackoffPolicy,
   size: StormSize,
+  contender: StormContender = 'ddpx',
 ): Promise<StormRow> {
+  if (contender === 'naive' && (scenario !== 'restart' || backoff !== 'meteor'))
+    throw new RangeError(`the naive pair runs the restart storm with Meteor's backoff only`);
   await ensureBuilt();
   const resume = scenario === 'drop-resume';
+  const kind = contender;
+  const clientChild = contender === 'naive' ? 'naiveStormClients' : 'stormClients';
   let server: Child = spawnChild('server', [
-    JSON.stringify({ kind: 'ddpx', port: 0, resume, backlog: size.backlog }),
+    JSON.stringify({ kind, port: 0, resume, backlog: size.backlog }),
   ]);
   const workers: Child[] = [];
   const executions = new Map<string, number>();
@@ -78,11 +98,12 @@ export async function runStorm(
     const share = Math.ceil(size.clients / size.workers);
     for (let w = 0; w < size.workers; w++) {
       const count = Math.min(share, size.clients - w * share);
-      workers.push(spawnChild('stormClients', [JSON.stringify({ port, count, worker: w, backoff, resume })]));
+      workers.push(spawnChild(clientChild, [JSON.stringify({ port, count, worker: w, backoff, resume })]));
     }
     await Promise.all(workers.map((w) => w.request('setup', undefined, 180_000)));
     await sleep(300);
     let back: number;
+    let serverCpu0: number;
     const clientCpu0 = await Promise.all(workers.map((w) => w.request<number>('cpu')));
     const wall0 = Date.now();
     const drops0 = listenDrops();
@@ -91,12 +112,14 @@ export async function runStorm(
       addCounts(executions, await server.request<Record<string, number>>('counts'));
       void server.request('die').catch(() => undefined);
       await server.exited;
-      server = spawnChild('server', [JSON.stringify({ kind: 'ddpx', port, resume, backlog: size.backlog })]);
-      const listening = await server.nextEvent<{ at: number }>('listening');
+      server = spawnChild('server', [JSON.stringify({ kind, port, resume, backlog: size.backlog })]);
+      const listening = await server.nextEvent<{ at: number; cpuUs: number }>('listening');
+      serverCpu0 = listening.cpuUs;
       await server.request('sample', 100);
       back = listening.at;
     } else {
       await server.request('sample', 100);
+      serverCpu0 = await server.request<number>('cpu');
       await Promise.all(workers.map((w) => w.request('fire')));
       back = Date.now();
       await server.request('drop');
@@ -110,6 +133,7 @@ export async function runStorm(
       if (p.reduce((t, x) => t + x.recovered, 0) >= size.clients && p.every((x) => x.pending === 0)) break;
       await sleep(100);
     }
+    const serverCpuUs = (await server.request<number>('cpu')) - serverCpu0;
     const drops1 = listenDrops();
     const clientCpu1 = await Promise.all(workers.map((w) => w.request<number>('cpu')));
     const wallMs = Date.now() - wall0;
@@ -144,6 +168,7 @@ export async function runStorm(
       [...retries].sort((a, b) => a - b).map((t, i): [number, number] => [t, i + 1]),
     );
     return {
+      contender,
       scenario,
       backoff,
       clients: size.clients,
@@ -153,6 +178,8 @@ export async function runStorm(
       p50Ms: quantile(rel, 0.5),
       p99Ms: quantile(rel, 0.99),
       peakCpu: Math.max(0, ...samples.map((s) => s.cpuUs / 1000)),
+      serverCpuMs: serverCpuUs / 1000,
+      cpuPerReconnectMs: serverCpuUs / 1000 / Math.max(1, recovered),
       firstRetry: { min: quantile(retries, 0), p50: quantile(retries, 0.5), max: quantile(retries, 1) },
       failedAttempts: reports.reduce((t, r) => t + r.failedAttemptsSince, 0),
       clientCpu: clientCpu * 100,

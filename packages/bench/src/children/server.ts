@@ -159,20 +159,37 @@ async function start(): Promise<number> {
       ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
     });
   } else if (config.kind === 'naive') {
-    // A minimal DDP server: one JSON.parse per frame, two JSON.stringify per method, each frame sent at once.
+    // A minimal DDP server: one JSON.parse per frame, two JSON.stringify per method, each frame sent
+    // at once. `echo` (any other name too) answers its first parameter; `inc` counts runs per key (the
+    // storm's exactly-once check); a `sub` gets one `added` naming this process and session, then `ready`.
     http = createHttpServer();
     track(http);
     const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
     wss.on('connection', (ws) => {
-      sessions++;
+      let session = '';
       ws.on('message', (data) => {
-        const m = JSON.parse(String(data)) as { msg: string; id?: string; params?: unknown[] };
+        const m = JSON.parse(String(data)) as {
+          msg: string;
+          id?: string;
+          method?: string;
+          params?: unknown[];
+        };
         if (m.msg === 'method') {
-          ws.send(JSON.stringify({ msg: 'result', id: m.id, result: m.params?.[0] }));
+          let result = m.params?.[0];
+          if (m.method === 'inc') {
+            const k = String(result);
+            result = counts[k] = (counts[k] ?? 0) + 1;
+          }
+          ws.send(JSON.stringify({ msg: 'result', id: m.id, result }));
           ws.send(JSON.stringify({ msg: 'updated', methods: [m.id] }));
-        } else if (m.msg === 'connect')
-          ws.send(JSON.stringify({ msg: 'connected', session: String(sessions) }));
-        else if (m.msg === 'ping') ws.send('{"msg":"pong"}');
+        } else if (m.msg === 'sub') {
+          const fields = { boot, session };
+          ws.send(JSON.stringify({ msg: 'added', collection: 'items', id: 'server', fields }));
+          ws.send(JSON.stringify({ msg: 'ready', subs: [m.id] }));
+        } else if (m.msg === 'connect') {
+          session = `${boot}-${++sessions}`;
+          ws.send(JSON.stringify({ msg: 'connected', session }));
+        } else if (m.msg === 'ping') ws.send('{"msg":"pong"}');
       });
     });
   } else {
@@ -325,7 +342,8 @@ serve((cmd, arg) => {
 });
 
 start().then(
-  (port) => emit('listening', { port, at: Date.now() }),
+  // The CPU used so far (start-up), so a storm counts only what came after the server was back.
+  (port) => emit('listening', { port, at: Date.now(), cpuUs: cpuSince({ user: 0, system: 0 }) }),
   (err: unknown) => {
     console.error(err);
     process.exit(1);
