@@ -61,9 +61,11 @@ describe('pnpm bench:smoke', () => {
   });
 
   it('storms: every client recovered, no method lost or run twice', () => {
-    expect(results.storms).toHaveLength(4);
+    expect(results.storms).toHaveLength(5);
+    expect(results.storms.filter((s) => s.contender === 'naive')).toHaveLength(1);
     for (const s of results.storms) {
-      const label = `${s.scenario}/${s.backoff}`;
+      const label = `${s.contender}/${s.scenario}/${s.backoff}`;
+      expect(s.cpuPerReconnectMs, label).toBeGreaterThan(0);
       expect(s.recovered, label).toBe(s.clients);
       expect(s.recoveryMs, label).toBeGreaterThanOrEqual(0);
       expect(s.calls, label).toBeGreaterThanOrEqual(s.clients * 3);
