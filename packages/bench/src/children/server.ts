@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { redisStore } from '@ddpx/redis';
 import { createServer, type PublicationContext, type ServerOptions } from '@ddpx/server';
 import { Server as SocketIoServer } from 'socket.io';
@@ -317,6 +317,10 @@ serve((cmd, arg) => {
     }
     case 'smaps':
       return smaps();
+    case 'heapSnapshot':
+      // For diagnosis by hand: what the heap holds (e.g. per idle session), written to `arg`.
+      globalThis.gc?.();
+      return writeHeapSnapshot(arg as string);
     case 'cpuSplit':
       return process.cpuUsage();
     case 'sample':
