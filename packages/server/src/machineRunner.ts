@@ -44,9 +44,10 @@ interface Stepper {
 // actor (whose constructor computes the chart's initial state) and two actor systems, garbage that
 // every session start and every chart event paid for. The runner builds the same inert scope once per
 // machine and calls the machine's public `transition`/`getInitialSnapshot` with it. The scope holds no
-// per-call state but `sink`, which a nested call (an action of one session stepping another) saves and
-// restores. Public API only (`ActorScope`, `ActorLogic` methods, `createActor`, `Actor.system`); the
-// model-path test (`machineRunnerPaths.test.ts`) checks the runner against a real actor step by step.
+// per-call state but `sink`, which a nested call (a guard or an assignment of one session stepping
+// another inside its transition) saves and restores. Public API only (`ActorScope`, `ActorLogic`
+// methods, `createActor`, `Actor.system`); the model-path test (`machineRunnerPaths.test.ts`) checks
+// the runner against a real actor step by step.
 const steppers = new WeakMap<AnyStateMachine, Stepper>();
 
 function stepperOf(machine: AnyStateMachine): Stepper {
