@@ -128,6 +128,10 @@ describe('pnpm bench:smoke', () => {
     expect(md).toContain('| naive DDP on ws | 1 |');
     expect(md).toContain('| one publication | burst | ddpx (ws) |');
     expect(md).toContain('| one publication | turn | socket.io (room) |');
+    expect(md).toContain('| naive | restart | meteor |');
+    expect(md).toMatch(
+      /Server CPU per reconnect \(restart, Meteor's backoff\): ddpx [\d.]+ ms, naive DDP pair [\d.]+ ms = [\d.]+×/,
+    );
     for (const [name, svg] of Object.entries(plots(results))) {
       expect(svg.startsWith('<svg'), name).toBe(true);
       expect(svg).not.toContain('NaN');
