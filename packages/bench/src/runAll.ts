@@ -51,13 +51,21 @@ export async function runAll(
   const memory = await runMemory(size.memory);
   log('4/6 reconnect storms…');
   const storms: StormRow[] = [];
+  // The naive DDP pair's restart last: its server CPU per reconnect is the yardstick for ddpx's.
   if (size.stormsInParallel)
-    storms.push(...(await Promise.all(STORMS.map(([s, b]) => runStorm(s, b, size.storm)))));
+    storms.push(
+      ...(await Promise.all([
+        ...STORMS.map(([s, b]) => runStorm(s, b, size.storm)),
+        runStorm('restart', 'meteor', size.storm, 'naive'),
+      ])),
+    );
   else {
     for (const [s, b] of STORMS) {
       log(`    ${s} / ${b}`);
       storms.push(await runStorm(s, b, size.storm));
     }
+    log('    restart / meteor, naive DDP pair');
+    storms.push(await runStorm('restart', 'meteor', size.storm, 'naive'));
   }
   log('5/6 client cost…');
   const bundles = await bundleSizes();

@@ -63,16 +63,18 @@ describe('pnpm bench:smoke', () => {
   });
 
   it('storms: every client recovered, no method lost or run twice', () => {
-    expect(results.storms.map((s) => s.scenario)).toEqual([
-      'restart',
-      'restart',
-      'drop-resume',
-      'drop-resume',
-      'drain',
-      'drain-hint',
+    expect(results.storms.map((s) => `${s.contender}/${s.scenario}`)).toEqual([
+      'ddpx/restart',
+      'ddpx/restart',
+      'ddpx/drop-resume',
+      'ddpx/drop-resume',
+      'ddpx/drain',
+      'ddpx/drain-hint',
+      'naive/restart',
     ]);
     for (const s of results.storms) {
-      const label = `${s.scenario}/${s.backoff}`;
+      const label = `${s.contender}/${s.scenario}/${s.backoff}`;
+      expect(s.cpuPerReconnectMs, label).toBeGreaterThan(0);
       expect(s.recovered, label).toBe(s.clients);
       expect(s.recoveryMs, label).toBeGreaterThanOrEqual(0);
       expect(s.calls, label).toBeGreaterThanOrEqual(s.clients * 3);
@@ -139,6 +141,10 @@ describe('pnpm bench:smoke', () => {
     expect(md).toContain('| naive DDP on ws | 1 |');
     expect(md).toContain('| one publication | burst | ddpx (ws) |');
     expect(md).toContain('| one publication | turn | socket.io (room) |');
+    expect(md).toContain('| naive | restart | meteor |');
+    expect(md).toMatch(
+      /Server CPU per reconnect \(restart, Meteor's backoff\): ddpx [\d.]+ ms, naive DDP pair [\d.]+ ms = [\d.]+×/,
+    );
     for (const [name, svg] of Object.entries(plots(results))) {
       expect(svg.startsWith('<svg'), name).toBe(true);
       expect(svg).not.toContain('NaN');

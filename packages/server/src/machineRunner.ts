@@ -1,13 +1,13 @@
 import {
   type ActorOptions,
+  type AnyActorScope,
   type AnyMachineSnapshot,
   type AnyStateMachine,
+  createActor,
   type EventFromLogic,
   type ExecutableActionObject,
   type InputFrom,
-  initialTransition,
   type SnapshotFrom,
-  transition,
 } from 'xstate';
 
 /** The clock a runner schedules delayed events on: XState's `Clock` (a `SimulatedClock` in tests). */
@@ -28,33 +28,71 @@ interface DelayedRaise {
 
 let anonymousTimers = 0;
 
-// xstate's pure `transition(logic, snapshot, event)` and `initialTransition(logic, input)` build a
-// throwaway actor from `logic` on every call, and an actor's constructor computes the logic's initial
-// snapshot (without input): the chart's whole initial state, to be thrown away. Neither function reads
-// that snapshot, so once the runner has one it passes the machine through a delegate whose
-// `getInitialSnapshot` returns it when called without input: the same machine (its `transition` and
-// every other method, by prototype; with input, its own `getInitialSnapshot`), minus that wasted work. Public API only (an `ActorLogic` is an object with those methods); the model-path test
-// (`machineRunnerPaths.test.ts`) checks the runner against a real actor step by step.
-const steppers = new WeakMap<AnyStateMachine, AnyStateMachine>();
+/**
+ * What every runner of one machine shares to advance its snapshots: one `ActorScope` (xstate's public
+ * interface that an `ActorLogic`'s `transition`/`getInitialSnapshot` take), built once per machine,
+ * whose `actionExecutor` collects the actions of the call in progress into `sink`.
+ */
+interface Stepper {
+  scope: AnyActorScope;
+  sink: ExecutableActionObject[] | undefined;
+}
 
-function stepperOf(machine: AnyStateMachine, sample: AnyMachineSnapshot): AnyStateMachine {
-  let stepper = steppers.get(machine);
-  if (!stepper) {
-    const own = machine.getInitialSnapshot.bind(machine);
-    stepper = Object.create(machine, {
-      getInitialSnapshot: {
-        value: (scope: Parameters<typeof own>[0], input: unknown) =>
-          input === undefined ? sample : own(scope, input),
+// xstate's pure `transition(logic, snapshot, event)` and `initialTransition(logic, input)` are
+// `logic.transition(snapshot, event, scope)` / `logic.getInitialSnapshot(scope, input)` with an inert
+// scope whose executor collects the actions, but they build that scope anew on every call: a throwaway
+// actor (whose constructor computes the chart's initial state) and two actor systems, garbage that
+// every session start and every chart event paid for. The runner builds the same inert scope once per
+// machine and calls the machine's public `transition`/`getInitialSnapshot` with it. The scope holds no
+// per-call state but `sink`, which a nested call (a guard or an assignment of one session stepping
+// another inside its transition) saves and restores. Public API only (`ActorScope`, `ActorLogic`
+// methods, `createActor`, `Actor.system`); the model-path test (`machineRunnerPaths.test.ts`) checks
+// the runner against a real actor step by step.
+const steppers = new WeakMap<AnyStateMachine, Stepper>();
+
+function stepperOf(machine: AnyStateMachine): Stepper {
+  const stepper = steppers.get(machine);
+  if (stepper) return stepper;
+  // Never started: it lends the scope a `self` and a system (no inspection, no scheduler use: the
+  // runner executes delayed events itself), as the pure functions' throwaway actor did.
+  const self = createActor(machine);
+  const noop = () => {};
+  const made: Stepper = {
+    sink: undefined,
+    scope: {
+      self,
+      id: '',
+      sessionId: '',
+      logger: noop,
+      defer: noop,
+      emit: noop,
+      stopChild: noop,
+      system: self.system,
+      actionExecutor: (action) => {
+        made.sink?.push(action);
       },
-    }) as AnyStateMachine;
-    steppers.set(machine, stepper);
+    },
+  };
+  steppers.set(machine, made);
+  return made;
+}
+
+/** Runs `fn` with the stepper's executor collecting into a fresh list; returns `fn`'s result and it. */
+function collect<T>(stepper: Stepper, fn: (scope: AnyActorScope) => T): [T, ExecutableActionObject[]] {
+  const outer = stepper.sink;
+  const actions: ExecutableActionObject[] = [];
+  stepper.sink = actions;
+  try {
+    return [fn(stepper.scope), actions];
+  } finally {
+    stepper.sink = outer;
   }
-  return stepper;
 }
 
 /**
- * Runs a state machine as a bare snapshot advanced by xstate's public pure functions
- * (`initialTransition`, `transition`), executing the actions they return: the machine's named actions
+ * Runs a state machine as a bare snapshot advanced by the machine's public `getInitialSnapshot` and
+ * `transition` (what xstate's pure `initialTransition`/`transition` call, with one shared inert scope
+ * instead of a new one per call), executing the actions they collect: the machine's named actions
  * (`exec`), delayed `raise` (one timer per pending event on the injected clock, keyed by its id) and
  * `cancel`. Events sent while one is being processed wait in a mailbox and run after it
  * (run-to-completion), and actions run while the previous snapshot is still current, as in an actor.
@@ -87,12 +125,11 @@ export abstract class MachineRunner<TMachine extends AnyStateMachine> {
   start(input: InputFrom<TMachine>): this {
     this.processing = true;
     try {
-      // With input, the delegate computes the real initial state (once, not twice).
-      const stepper = input === undefined ? undefined : steppers.get(this.machine);
-      const [snapshot, actions] = initialTransition(stepper ?? this.machine, input as never) as [
-        AnyMachineSnapshot,
-        ExecutableActionObject[],
-      ];
+      const machine = this.machine;
+      const [snapshot, actions] = collect(
+        stepperOf(machine),
+        (scope) => machine.getInitialSnapshot(scope, input) as AnyMachineSnapshot,
+      );
       // An actor runs its initial actions with the initial snapshot already visible.
       this.snapshot = snapshot;
       this.execute(actions);
@@ -139,11 +176,11 @@ export abstract class MachineRunner<TMachine extends AnyStateMachine> {
 
   private step(event: EventFromLogic<TMachine>): void {
     try {
-      const stepper = stepperOf(this.machine, this.snapshot);
-      const [next, actions] = transition(stepper, this.snapshot as never, event as never) as [
-        AnyMachineSnapshot,
-        ExecutableActionObject[],
-      ];
+      const { machine, snapshot } = this;
+      const [next, actions] = collect(
+        stepperOf(machine),
+        (scope) => machine.transition(snapshot, event, scope) as AnyMachineSnapshot,
+      );
       // As in an actor, actions run while the previous snapshot is still the current one.
       this.execute(actions);
       this.snapshot = next;

@@ -168,6 +168,43 @@ describe('MachineRunner', () => {
     expect(String(runner.errors[0])).toMatch(/xstate\.emit.*actor/);
   });
 
+  it('runners of one machine share its scope: a guard that steps another runner keeps both steps whole', () => {
+    const log: string[] = [];
+    let other: TestRunner<AnyStateMachine> | undefined;
+    const machine = setup({
+      types: {} as { events: { type: 'GO' } | { type: 'PING' } },
+      actions: { record: (_, params: { what: string }) => log.push(params.what) },
+      guards: {
+        // Evaluated inside this runner's transition: the other runner's whole step runs in the middle.
+        pokesOther: () => {
+          other!.send({ type: 'PING' });
+          return true;
+        },
+      },
+    }).createMachine({
+      initial: 'idle',
+      states: {
+        idle: {
+          on: {
+            GO: { guard: 'pokesOther', target: 'went', actions: { type: 'record', params: { what: 'GO' } } },
+            PING: { actions: { type: 'record', params: { what: 'PING' } } },
+          },
+        },
+        went: { entry: { type: 'record', params: { what: 'entered went' } }, after: { 10: 'idle' } },
+      },
+    });
+    const first = new TestRunner(machine).start(undefined);
+    other = new TestRunner(machine).start(undefined);
+    first.send({ type: 'GO' });
+    // The other runner's action ran in its own step; this runner's actions were neither lost to it nor
+    // run twice, and its delayed event was scheduled.
+    expect(log).toEqual(['PING', 'GO', 'entered went']);
+    expect(first.getSnapshot().value).toBe('went');
+    expect(other.getSnapshot().value).toBe('idle');
+    expect(first.pendingTimers).toBe(1);
+    expect(other.pendingTimers).toBe(0);
+  });
+
   it('takes the same steps as xstate transition() and an actor on the server session machine', () => {
     const input = { sessionId: 'abc', heartbeatInterval: 1000, heartbeatTimeout: 1000, gracePeriodMs: 500 };
     const events = [

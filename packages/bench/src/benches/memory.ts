@@ -8,6 +8,16 @@ export interface MemorySize {
   workers: number;
   /** Time to let the server settle before each measurement, ms. */
   settleMs: number;
+  /** The contenders measured, in this order. @default ['ws', 'ddpx', 'socketio'] */
+  contenders?: readonly MemoryRow['contender'][];
+}
+
+/** One V8 heap space of the server after GC: committed bytes, live bytes, resident bytes. */
+export interface HeapSpace {
+  name: string;
+  size: number;
+  used: number;
+  physical: number;
 }
 
 /** Server cost of idle connections of one contender at one count. */
@@ -24,19 +34,31 @@ export interface MemoryRow {
   heapUsed: number;
   /** RSS, total bytes. */
   rss: number;
+  /** V8's committed heap (every space), total bytes. */
+  heapTotal?: number;
+  /** Memory of C++ objects bound to JS (`external`) and of ArrayBuffers/Buffers (`arrayBuffers`), total bytes. */
+  external?: number;
+  arrayBuffers?: number;
+  /** The V8 heap spaces, at this count and with no connection (`base`). */
+  spaces?: HeapSpace[];
+  baseSpaces?: HeapSpace[];
 }
 
 interface ServerStats {
   rss: number;
   heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
   sockets: number;
+  spaces: HeapSpace[];
 }
 
 /** Memory per idle connection: each server alone in its process, clients in worker processes. */
 export async function runMemory(size: MemorySize): Promise<MemoryRow[]> {
   await ensureBuilt();
   const rows: MemoryRow[] = [];
-  for (const contender of ['ws', 'ddpx', 'socketio'] as const) {
+  for (const contender of size.contenders ?? (['ws', 'ddpx', 'socketio'] as const)) {
     const server = spawnChild('server', [JSON.stringify({ kind: contender, port: 0 })]);
     const workers: ReturnType<typeof spawnChild>[] = [];
     try {
@@ -64,6 +86,11 @@ export async function runMemory(size: MemorySize): Promise<MemoryRow[]> {
           rssPerConn: (s.rss - base.rss) / Math.max(1, open),
           heapUsed: s.heapUsed,
           rss: s.rss,
+          heapTotal: s.heapTotal,
+          external: s.external,
+          arrayBuffers: s.arrayBuffers,
+          spaces: s.spaces,
+          baseSpaces: base.spaces,
         });
       }
     } finally {

@@ -17,6 +17,9 @@ export interface StormSize {
   drain: DrainStorm;
 }
 
+/** Who is stormed: ddpx (`@ddpx/server` and real `@ddpx/client`s) or the naive DDP pair (restart only). */
+export type StormContender = 'ddpx' | 'naive';
+
 /** A planned restart: the server drains over `drainMs` and exits; `drain-hint` also tells clients when to return. */
 export interface DrainStorm {
   clients: number;
@@ -36,6 +39,8 @@ export interface DrainStorm {
  * (`drain-hint`) the server telling each client when to come back.
  */
 export interface StormRow {
+  /** Absent in results from before the naive contender existed (they are ddpx). */
+  contender?: StormContender;
   scenario: 'restart' | 'drop-resume' | 'drain' | 'drain-hint';
   backoff: BackoffPolicy;
   clients: number;
@@ -48,6 +53,12 @@ export interface StormRow {
   p99Ms: number;
   /** Peak server CPU over 100 ms samples, % of one core. */
   peakCpu: number;
+  /**
+   * Server CPU (`process.cpuUsage()`, user + system) from the server being back until every client
+   * recovered, ms, and that divided by the clients that reconnected (absent in older results).
+   */
+  serverCpuMs?: number;
+  cpuPerReconnectMs?: number;
   /** First retry after the loss, ms after the loss: min / median / max. */
   firstRetry: { min: number; p50: number; max: number };
   /**
@@ -86,18 +97,27 @@ function addCounts(into: Map<string, number>, counts: Record<string, number>): v
   for (const [k, v] of Object.entries(counts)) into.set(k, (into.get(k) ?? 0) + v);
 }
 
-/** One storm run; every process it starts is killed before it returns. */
+/**
+ * One storm run; every process it starts is killed before it returns. The naive pair (the round-trip
+ * bench's naive DDP server, with a subscription, and `naiveStormClients.ts`) runs the restart with
+ * Meteor's backoff only: it cannot resume.
+ */
 export async function runStorm(
   scenario: StormRow['scenario'],
   backoff: BackoffPolicy,
   size: StormSize,
+  contender: StormContender = 'ddpx',
 ): Promise<StormRow> {
+  if (contender === 'naive' && (scenario !== 'restart' || backoff !== 'meteor'))
+    throw new RangeError(`the naive pair runs the restart storm with Meteor's backoff only`);
   await ensureBuilt();
   const resume = scenario === 'drop-resume';
   const drain = scenario === 'drain' || scenario === 'drain-hint';
   if (drain) size = { ...size, clients: size.drain.clients };
+  const kind = contender;
+  const clientChild = contender === 'naive' ? 'naiveStormClients' : 'stormClients';
   let server: Child = spawnChild('server', [
-    JSON.stringify({ kind: 'ddpx', port: 0, resume, backlog: size.backlog }),
+    JSON.stringify({ kind, port: 0, resume, backlog: size.backlog }),
   ]);
   const spawnedAt = Date.now();
   const workers: Child[] = [];
@@ -108,12 +128,13 @@ export async function runStorm(
     const share = Math.ceil(size.clients / size.workers);
     for (let w = 0; w < size.workers; w++) {
       const count = Math.min(share, size.clients - w * share);
-      workers.push(spawnChild('stormClients', [JSON.stringify({ port, count, worker: w, backoff, resume })]));
+      workers.push(spawnChild(clientChild, [JSON.stringify({ port, count, worker: w, backoff, resume })]));
     }
     await Promise.all(workers.map((w) => w.request('setup', undefined, 180_000)));
     await sleep(300);
     let back: number;
     let restartMs: number | undefined;
+    let serverCpu0: number;
     const clientCpu0 = await Promise.all(workers.map((w) => w.request<number>('cpu')));
     const wall0 = Date.now();
     const drops0 = listenDrops();
@@ -133,13 +154,15 @@ export async function runStorm(
       } else void server.request('die').catch(() => undefined);
       await server.exited;
       const exitedAt = Date.now();
-      server = spawnChild('server', [JSON.stringify({ kind: 'ddpx', port, resume, backlog: size.backlog })]);
-      const listening = await server.nextEvent<{ at: number }>('listening');
+      server = spawnChild('server', [JSON.stringify({ kind, port, resume, backlog: size.backlog })]);
+      const listening = await server.nextEvent<{ at: number; cpuUs: number }>('listening');
+      serverCpu0 = listening.cpuUs;
       await server.request('sample', 100);
       back = listening.at;
       restartMs = back - exitedAt;
     } else {
       await server.request('sample', 100);
+      serverCpu0 = await server.request<number>('cpu');
       await Promise.all(workers.map((w) => w.request('fire')));
       back = Date.now();
       await server.request('drop');
@@ -153,6 +176,7 @@ export async function runStorm(
       if (p.reduce((t, x) => t + x.recovered, 0) >= size.clients && p.every((x) => x.pending === 0)) break;
       await sleep(100);
     }
+    const serverCpuUs = (await server.request<number>('cpu')) - serverCpu0;
     const drops1 = listenDrops();
     const clientCpu1 = await Promise.all(workers.map((w) => w.request<number>('cpu')));
     const wallMs = Date.now() - wall0;
@@ -187,6 +211,7 @@ export async function runStorm(
       [...retries].sort((a, b) => a - b).map((t, i): [number, number] => [t, i + 1]),
     );
     return {
+      contender,
       scenario,
       backoff,
       clients: size.clients,
@@ -196,6 +221,8 @@ export async function runStorm(
       p50Ms: quantile(rel, 0.5),
       p99Ms: quantile(rel, 0.99),
       peakCpu: Math.max(0, ...samples.map((s) => s.cpuUs / 1000)),
+      serverCpuMs: serverCpuUs / 1000,
+      cpuPerReconnectMs: serverCpuUs / 1000 / Math.max(1, recovered),
       firstRetry: { min: quantile(retries, 0), p50: quantile(retries, 0.5), max: quantile(retries, 1) },
       failedAttempts: reports.reduce((t, r) => t + r.failedAttemptsSince, 0),
       clientCpu: clientCpu * 100,

@@ -1,6 +1,8 @@
 // A server under test, alone in its process: ddpx, raw ws echo or socket.io. Driven over IPC.
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import {
   type CloseOptions,
   createServer,
@@ -167,20 +169,37 @@ async function start(): Promise<number> {
       ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
     });
   } else if (config.kind === 'naive') {
-    // A minimal DDP server: one JSON.parse per frame, two JSON.stringify per method, each frame sent at once.
+    // A minimal DDP server: one JSON.parse per frame, two JSON.stringify per method, each frame sent
+    // at once. `echo` (any other name too) answers its first parameter; `inc` counts runs per key (the
+    // storm's exactly-once check); a `sub` gets one `added` naming this process and session, then `ready`.
     http = createHttpServer();
     track(http);
     const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
     wss.on('connection', (ws) => {
-      sessions++;
+      let session = '';
       ws.on('message', (data) => {
-        const m = JSON.parse(String(data)) as { msg: string; id?: string; params?: unknown[] };
+        const m = JSON.parse(String(data)) as {
+          msg: string;
+          id?: string;
+          method?: string;
+          params?: unknown[];
+        };
         if (m.msg === 'method') {
-          ws.send(JSON.stringify({ msg: 'result', id: m.id, result: m.params?.[0] }));
+          let result = m.params?.[0];
+          if (m.method === 'inc') {
+            const k = String(result);
+            result = counts[k] = (counts[k] ?? 0) + 1;
+          }
+          ws.send(JSON.stringify({ msg: 'result', id: m.id, result }));
           ws.send(JSON.stringify({ msg: 'updated', methods: [m.id] }));
-        } else if (m.msg === 'connect')
-          ws.send(JSON.stringify({ msg: 'connected', session: String(sessions) }));
-        else if (m.msg === 'ping') ws.send('{"msg":"pong"}');
+        } else if (m.msg === 'sub') {
+          const fields = { boot, session };
+          ws.send(JSON.stringify({ msg: 'added', collection: 'items', id: 'server', fields }));
+          ws.send(JSON.stringify({ msg: 'ready', subs: [m.id] }));
+        } else if (m.msg === 'connect') {
+          session = `${boot}-${++sessions}`;
+          ws.send(JSON.stringify({ msg: 'connected', session }));
+        } else if (m.msg === 'ping') ws.send('{"msg":"pong"}');
       });
     });
   } else {
@@ -253,11 +272,50 @@ function stats() {
   return {
     rss: mem.rss,
     heapUsed: mem.heapUsed,
+    heapTotal: mem.heapTotal,
+    external: mem.external,
+    arrayBuffers: mem.arrayBuffers,
+    // Each V8 heap space: committed size vs live bytes (what RSS keeps that the live heap does not).
+    spaces: getHeapSpaceStatistics().map((s) => ({
+      name: s.space_name,
+      size: s.space_size,
+      used: s.space_used_size,
+      physical: s.physical_space_size,
+    })),
     cpuUs: cpu.user + cpu.system,
     sockets: sockets.size,
     accepts,
     sessions,
   };
+}
+
+/** Resident bytes per kind of mapping (/proc/self/smaps): where RSS lives outside V8's spaces. */
+function smaps(): { kind: string; rss: number; size: number; count: number }[] {
+  const out = new Map<string, { kind: string; rss: number; size: number; count: number }>();
+  let kind = '';
+  let size = 0;
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      size = Number.parseInt(head[2]!, 16) - Number.parseInt(head[1]!, 16);
+      const name = head[4] ?? '';
+      kind = name
+        ? name.startsWith('/')
+          ? 'file'
+          : name
+        : `anon ${head[3]} ${size >= 1 << 26 ? '64M+' : size >= 1 << 20 ? '1M+' : size >= 1 << 18 ? '256K+' : 'small'}`;
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) {
+      const e = out.get(kind) ?? { kind, rss: 0, size: 0, count: 0 };
+      e.rss += Number(rss[1]) * 1024;
+      e.size += size;
+      e.count++;
+      out.set(kind, e);
+    }
+  }
+  return [...out.values()].sort((a, b) => b.rss - a.rss);
 }
 
 serve((cmd, arg) => {
@@ -268,6 +326,12 @@ serve((cmd, arg) => {
       const cpu = process.cpuUsage();
       return cpu.user + cpu.system;
     }
+    case 'smaps':
+      return smaps();
+    case 'heapSnapshot':
+      // For diagnosis by hand: what the heap holds (e.g. per idle session), written to `arg`.
+      globalThis.gc?.();
+      return writeHeapSnapshot(arg as string);
     case 'cpuSplit':
       return process.cpuUsage();
     case 'sample':
@@ -296,7 +360,8 @@ serve((cmd, arg) => {
 });
 
 start().then(
-  (port) => emit('listening', { port, at: Date.now() }),
+  // The CPU used so far (start-up), so a storm counts only what came after the server was back.
+  (port) => emit('listening', { port, at: Date.now(), cpuUs: cpuSince({ user: 0, system: 0 }) }),
   (err: unknown) => {
     console.error(err);
     process.exit(1);
