@@ -47,7 +47,7 @@ export const FULL: BenchSize = {
     clients: 5000,
     workers: 2,
     timeoutMs: 45_000,
-    drain: { clients: 10_000, drainMs: 1000, windowMs: 2000 },
+    drain: { clients: 10_000, drainMs: 4000, afterMs: 2000, windowMs: 5000 },
   },
   stormsInParallel: false,
   transitions: 5000,

@@ -11,7 +11,7 @@ export interface StormSize {
   workers: number;
   /** Give up waiting for recovery after this long, ms. */
   timeoutMs: number;
-  /** Server listen backlog (experiments only). @default 511, Node's default and what `DDPServer.listen()` uses */
+  /** Server listen backlog (experiments only). @default 4096, what `DDPServer.listen()` uses */
   backlog?: number;
   /** The planned-restart storms: clients, and the drain (`close({ drainMs, comeBack })`) before the exit. */
   drain: DrainStorm;
@@ -70,8 +70,12 @@ export interface StormRow {
   listenDrops: number;
   /** CPU the client workers used from the loss until recovery, % of one core per worker (are the clients the bottleneck?). */
   clientCpu: number;
-  /** Restarts and drains: ms from the old server process's exit (after its drain) until the new one listened. */
+  /** Restarts and drains: ms from the port being free (the old process's exit, or its drain's end) until the new one listened. */
   restartMs?: number;
+  /** Drains: ms from `close({ drainMs })` until the old process exited (the drain, then stopping). */
+  drainToExitMs?: number;
+  /** Drains: ms from `close({ drainMs })` until it resolved and the old process freed the port (the drain's end). */
+  releasedMs?: number;
   /** drain-hint: the `comeBack` plan the server was closed with. */
   comeBack?: { afterMs: number; windowMs: number };
   /** Methods called but never executed or never answered / executed more than once. */
@@ -120,6 +124,8 @@ export async function runStorm(
     JSON.stringify({ kind, port: 0, resume, backlog: size.backlog }),
   ]);
   const spawnedAt = Date.now();
+  // A drained server, still closing its sockets while the next one starts.
+  let old: Child | undefined;
   const workers: Child[] = [];
   const executions = new Map<string, number>();
   try {
@@ -134,6 +140,8 @@ export async function runStorm(
     await sleep(300);
     let back: number;
     let restartMs: number | undefined;
+    let drainToExitMs: number | undefined;
+    let releasedMs: number | undefined;
     let serverCpu0: number;
     const clientCpu0 = await Promise.all(workers.map((w) => w.request<number>('cpu')));
     const wall0 = Date.now();
@@ -151,15 +159,23 @@ export async function runStorm(
         void server
           .request('drain', { drainMs, comeBack: comeBack ?? false }, drainMs + 30_000)
           .catch(() => undefined);
-      } else void server.request('die').catch(() => undefined);
-      await server.exited;
-      const exitedAt = Date.now();
+        // The next process starts as soon as the port is free (the drain's end), as a supervisor would;
+        // the old one exits on its own meanwhile.
+        await server.nextEvent('released', drainMs + 30_000);
+        old = server;
+        old.exited.then(() => void (drainToExitMs = Date.now() - since!));
+      } else {
+        void server.request('die').catch(() => undefined);
+        await server.exited;
+      }
+      const freedAt = Date.now();
       server = spawnChild('server', [JSON.stringify({ kind, port, resume, backlog: size.backlog })]);
       const listening = await server.nextEvent<{ at: number; cpuUs: number }>('listening');
       serverCpu0 = listening.cpuUs;
+      if (old) releasedMs = freedAt - since!;
       await server.request('sample', 100);
       back = listening.at;
-      restartMs = back - exitedAt;
+      restartMs = back - freedAt;
     } else {
       await server.request('sample', 100);
       serverCpu0 = await server.request<number>('cpu');
@@ -232,12 +248,14 @@ export async function runStorm(
       calls: called.length,
       ...(restartMs !== undefined && { restartMs }),
       ...(comeBack !== undefined && { comeBack }),
+      ...(drainToExitMs !== undefined && { drainToExitMs }),
+      ...(releasedMs !== undefined && { releasedMs }),
       timeline: samples.map((s) => [s.at - back, s.accepts]),
       recoveredTimeline,
       firstRetryCdf,
     };
   } finally {
-    await Promise.all([...workers.map((w) => w.stop(3000)), server.stop(3000)]);
+    await Promise.all([...workers.map((w) => w.stop(3000)), server.stop(3000), old?.stop(3000)]);
   }
 }
 

@@ -8,6 +8,7 @@ import {
   createServer,
   type DDPServer,
   type PublicationContext,
+  SERVER_DEFAULTS,
   type ServerOptions,
 } from '@ddpx/server';
 // socket.io and @ddpx/redis (ioredis) load only when used: a restarted ddpx server listens sooner.
@@ -22,7 +23,10 @@ interface ServerConfig {
   port: number;
   /** ddpx only: session resumption on (default options) or off. */
   resume?: boolean;
-  /** Listen backlog. @default 511 (Node's default, what `DDPServer.listen()` uses) */
+  /**
+   * Listen backlog. @default 4096 for every contender: what `DDPServer.listen()` uses (`SERVER_DEFAULTS.backlog`;
+   * Node's own default, 511, overflows when thousands of clients come back at once)
+   */
   backlog?: number;
   /** ddpx only: extra server options (for experiments; the benchmarks use the defaults). */
   options?: ServerOptions;
@@ -218,7 +222,7 @@ async function start(): Promise<number> {
   }
   return new Promise((resolve, reject) => {
     http.once('error', reject);
-    http.listen(config.port, '127.0.0.1', config.backlog ?? 511, () => {
+    http.listen(config.port, '127.0.0.1', config.backlog ?? SERVER_DEFAULTS.backlog, () => {
       const address = http.address();
       resolve(typeof address === 'object' && address ? address.port : 0);
     });
@@ -349,8 +353,13 @@ serve((cmd, arg) => {
       for (const socket of sockets) socket.destroy();
       return sockets.size;
     case 'drain':
-      // A planned restart (what a SIGTERM handler does): ddpx drains with these close options, then exits.
-      return ddpx!.close(arg as CloseOptions).then(() => new AfterReply(counts, () => process.exit(0)));
+      // A planned restart (what a SIGTERM handler does): ddpx drains with these close options; when that
+      // is done the port is freed ('released': the next process may start) and the process exits.
+      return ddpx!.close(arg as CloseOptions).then(() => {
+        http.close();
+        emit('released', { at: Date.now() });
+        return new AfterReply(counts, () => process.exit(0));
+      });
     case 'die':
       // The process goes away as in a crash right after this reply; the kernel closes its sockets.
       return new AfterReply(counts, () => process.exit(0));
