@@ -12,6 +12,8 @@ import { FULL, SMOKE } from './sizes.js';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
+// --render: only re-renders results.md and the plots from the results.json in the output directory.
+const render = args.includes('--render');
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? args[onlyIndex + 1] : undefined;
 if (only !== undefined && only !== 'redis') throw new RangeError(`--only takes 'redis', got ${only}`);
@@ -26,7 +28,20 @@ const size = smoke ? SMOKE : FULL;
 let machine = describeMachine();
 let runCommand = command;
 let results: BenchResults;
-if (only === 'redis') {
+if (render) {
+  const previous = outDir ? join(outDir, 'results.json') : undefined;
+  if (!previous || !existsSync(previous))
+    throw new Error('--render needs a results.json in the output directory');
+  const {
+    machine: m,
+    command: c,
+    ...rest
+  } = JSON.parse(readFileSync(previous, 'utf8')) as BenchResults & {
+    machine: string;
+    command: string;
+  };
+  [machine, runCommand, results] = [m, c, rest];
+} else if (only === 'redis') {
   const previous = outDir ? join(outDir, 'results.json') : undefined;
   if (!previous || !existsSync(previous))
     throw new Error('--only redis merges into an earlier results.json: give --out DIR holding one');

@@ -78,11 +78,13 @@ export function markdown(r: BenchResults, command: string, machine: string): str
   const naiveCpu = cpuOf('naive');
   // The targets are ddpx's; the naive pair is the yardstick for CPU only.
   const ddpxStorms = r.storms.filter((s) => (s.contender ?? 'ddpx') === 'ddpx');
+  // The first round's recovery targets are for the crash and drop storms; the drains have their own line.
+  const firstRound = ddpxStorms.filter((s) => s.scenario === 'restart' || s.scenario === 'drop-resume');
   const worst = Math.max(
-    ...ddpxStorms.map((s) => (Number.isFinite(s.recoveryMs) ? s.recoveryMs : Number.POSITIVE_INFINITY)),
+    ...firstRound.map((s) => (Number.isFinite(s.recoveryMs) ? s.recoveryMs : Number.POSITIVE_INFINITY)),
   );
   const exact = ddpxStorms.every((s) => s.lost === 0 && s.duplicated === 0);
-  const noFail = ddpxStorms.every((s) => s.failedAttempts === 0 && s.listenDrops <= 0);
+  const noFail = firstRound.every((s) => s.failedAttempts === 0 && s.listenDrops <= 0);
   const hinted = ddpxStorms.filter((s) => s.scenario === 'drain-hint');
   const steered =
     hinted.length > 0 &&
@@ -103,7 +105,7 @@ export function markdown(r: BenchResults, command: string, machine: string): str
       .filter((s) => s.restartMs !== undefined && s.scenario !== 'restart')
       .map(
         (s) =>
-          `${s.scenario}: drain ${s.scenario === 'drain-hint' ? 'with' : 'without'} hints${s.comeBack ? ` (afterMs ${s.comeBack.afterMs}, windowMs ${s.comeBack.windowMs})` : ''}, the new server listening ${s.restartMs} ms after the old one exited`,
+          `${s.scenario}: drained ${s.scenario === 'drain-hint' ? 'with' : 'without'} hints${s.comeBack ? ` (afterMs ${s.comeBack.afterMs}, windowMs ${s.comeBack.windowMs})` : ''}; \`close()\` resolved and the port was free ${s.releasedMs ?? '?'} ms after the drain began, the new server listened ${s.restartMs} ms later`,
       )
       .join('; ')}.`,
     '',
@@ -111,7 +113,7 @@ export function markdown(r: BenchResults, command: string, machine: string): str
     '',
   );
   out.push(
-    `Targets: every storm fully recovered within 10 s of the server being back — worst ${Number.isFinite(worst) ? `${(worst / 1000).toFixed(2)} s` : 'not all recovered'}, ${pass(worst <= 10_000)}; no lost or duplicated method — ${pass(exact)}; no refused or timed-out attempt after the server was back and no SYN dropped by a full listen queue (SYNs dropped are retried by the kernel after 1 s, 3 s, …) — ${pass(noFail)}.`,
+    `Targets of the crash and drop storms: every storm fully recovered within 10 s of the server being back — worst ${Number.isFinite(worst) ? `${(worst / 1000).toFixed(2)} s` : 'not all recovered'}, ${pass(worst <= 10_000)}; no lost or duplicated method (every ddpx storm, the drains too) — ${pass(exact)}; no refused or timed-out attempt after the server was back and no SYN dropped by a full listen queue (SYNs dropped are retried by the kernel after 1 s, 3 s, …) — ${pass(noFail)}.`,
     '',
   );
   out.push(

@@ -163,7 +163,10 @@ export async function runStorm(
         // the old one exits on its own meanwhile.
         await server.nextEvent('released', drainMs + 30_000);
         old = server;
-        old.exited.then(() => void (drainToExitMs = Date.now() - since!));
+        const drainStart = since;
+        old.exited.then(() => {
+          drainToExitMs = Date.now() - drainStart;
+        });
       } else {
         void server.request('die').catch(() => undefined);
         await server.exited;
