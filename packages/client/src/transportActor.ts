@@ -23,7 +23,8 @@ const links = new WeakMap<object, Link>();
 
 /**
  * The chart's `transport` actor logic: opens a transport on start, reports its `open`, `close` (with
- * the server's retry hint, when its close reason carries one) and `error` to the chart, hands its frames to the host, and closes it (1000) when the chart stops it.
+ * the server's retry hint, when its close reason carries one) and `error` to the chart, hands its
+ * frames to the host, and closes it (1000) when the chart stops it.
  * `hostFor` finds the connection from the actor system running the chart.
  */
 export function transportActor(hostFor: (system: unknown) => TransportHost | undefined) {
