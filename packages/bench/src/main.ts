@@ -28,33 +28,19 @@ const size = smoke ? SMOKE : FULL;
 let machine = describeMachine();
 let runCommand = command;
 let results: BenchResults;
-if (render) {
+/** The run already in `outDir/results.json` (what `--render` and `--only redis` start from). */
+function previousRun(why: string): BenchResults & { machine: string; command: string } {
   const previous = outDir ? join(outDir, 'results.json') : undefined;
-  if (!previous || !existsSync(previous))
-    throw new Error('--render needs a results.json in the output directory');
-  const {
-    machine: m,
-    command: c,
-    ...rest
-  } = JSON.parse(readFileSync(previous, 'utf8')) as BenchResults & {
-    machine: string;
-    command: string;
-  };
+  if (!previous || !existsSync(previous)) throw new Error(`${why}: give --out DIR holding a results.json`);
+  return JSON.parse(readFileSync(previous, 'utf8')) as BenchResults & { machine: string; command: string };
+}
+
+if (render) {
+  const { machine: m, command: c, ...rest } = previousRun('--render re-renders an earlier results.json');
   [machine, runCommand, results] = [m, c, rest];
 } else if (only === 'redis') {
-  const previous = outDir ? join(outDir, 'results.json') : undefined;
-  if (!previous || !existsSync(previous))
-    throw new Error('--only redis merges into an earlier results.json: give --out DIR holding one');
-  const {
-    machine: m,
-    command: c,
-    ...rest
-  } = JSON.parse(readFileSync(previous, 'utf8')) as BenchResults & {
-    machine: string;
-    command: string;
-  };
-  machine = m;
-  runCommand = c;
+  const { machine: m, command: c, ...rest } = previousRun('--only redis merges into an earlier results.json');
+  [machine, runCommand] = [m, c];
   results = { ...rest, redis: await runRedis(size, command, log) };
 } else results = await runAll(size, log, command);
 const md = markdown(results, runCommand, machine);
