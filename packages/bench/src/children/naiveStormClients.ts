@@ -3,13 +3,12 @@
 // then 1 s × 2.2ⁿ ± 25 %), and after every `connected` it subscribes and calls one method; nothing is
 // replayed or resumed. It answers the same IPC commands and report as `stormClients.ts`.
 import WebSocket from 'ws';
-import { serve, sleep } from '../ipc.js';
-import type { StormClientReport } from '../stormTypes.js';
+import { sleep } from '../ipc.js';
+import { freshStormClient, type StormClientState, StormLedger, serveStormWorker } from '../stormWorker.js';
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as { port: number; count: number; worker: number };
 
-interface Client {
-  index: number;
+interface Client extends StormClientState {
   ws: WebSocket | undefined;
   connected: boolean;
   /** Session named by the last `connected`, and by the document of the last `added`. */
@@ -17,13 +16,7 @@ interface Client {
   docSession: string;
   /** Failed attempts since the last `connected` (Meteor's `retryCount`). */
   attempt: number;
-  lostAt: number;
-  firstRetryAt: number;
-  recoveredAt: number;
-  failedAttempts: number[];
   attemptStartedAt: number;
-  armed: boolean;
-  seq: number;
   /** Method id → call key and its waiter, for calls not answered yet. */
   pending: Map<string, { key: string; done: () => void }>;
   whenReady: (() => void) | undefined;
@@ -35,18 +28,14 @@ function backoff(attempt: number): number {
   return Math.min(300_000, 1000 * 2.2 ** attempt) * (0.75 + Math.random() * 0.5);
 }
 
-const clients: Client[] = [];
-const called: string[] = [];
-const resolved: string[] = [];
-let rejected = 0;
-let since = Number.POSITIVE_INFINITY;
+const ledger = new StormLedger<Client>(cfg.worker);
+const { clients } = ledger;
 let methodIds = 0;
 const url = `ws://127.0.0.1:${cfg.port}/websocket`;
 
 function call(c: Client, tag: string): Promise<void> {
-  const key = `${cfg.worker}:${c.index}:${tag}:${c.seq++}`;
+  const key = ledger.callKey(c, tag);
   const id = String(++methodIds);
-  called.push(key);
   return new Promise((done) => {
     c.pending.set(id, { key, done });
     c.ws?.send(JSON.stringify({ msg: 'method', id, method: 'inc', params: [key] }));
@@ -66,7 +55,7 @@ function open(c: Client): void {
     const wasConnected = c.connected;
     c.connected = false;
     // Calls without an answer are not re-sent: a naive client loses them (counted as lost).
-    rejected += c.pending.size;
+    ledger.rejected += c.pending.size;
     for (const p of c.pending.values()) p.done();
     c.pending.clear();
     if (wasConnected) {
@@ -101,7 +90,7 @@ function open(c: Client): void {
       const p = c.pending.get(m.id ?? '');
       if (p !== undefined) {
         c.pending.delete(m.id!);
-        resolved.push(p.key);
+        ledger.resolved.push(p.key);
         p.done();
       }
     } else if (m.msg === 'ping') ws.send('{"msg":"pong"}');
@@ -115,19 +104,13 @@ function check(c: Client): void {
 
 function makeClient(index: number): Client {
   const c: Client = {
-    index,
+    ...freshStormClient(index),
     ws: undefined,
     connected: false,
     session: '',
     docSession: '',
     attempt: 0,
-    lostAt: 0,
-    firstRetryAt: 0,
-    recoveredAt: 0,
-    failedAttempts: [],
     attemptStartedAt: 0,
-    armed: false,
-    seq: 0,
     pending: new Map(),
     whenReady: undefined,
   };
@@ -149,44 +132,4 @@ async function setup(): Promise<number> {
   return clients.length;
 }
 
-function report(): StormClientReport {
-  return {
-    clients: clients.length,
-    recovered: clients.filter((c) => c.recoveredAt !== 0).length,
-    recoveredAt: clients.map((c) => c.recoveredAt),
-    lostAt: clients.map((c) => c.lostAt),
-    firstRetryAt: clients.map((c) => c.firstRetryAt),
-    failedAttemptsSince: clients.reduce((t, c) => t + c.failedAttempts.filter((a) => a >= since).length, 0),
-    resumed: 0,
-    called,
-    resolved,
-    rejected,
-  };
-}
-
-serve(async (cmd, arg) => {
-  switch (cmd) {
-    case 'setup':
-      return setup();
-    case 'since':
-      since = arg as number;
-      return true;
-    case 'cpu': {
-      const cpu = process.cpuUsage();
-      return cpu.user + cpu.system;
-    }
-    case 'progress':
-      for (const c of clients) check(c);
-      return {
-        recovered: clients.filter((c) => c.recoveredAt !== 0).length,
-        pending: called.length - resolved.length - rejected,
-      };
-    case 'after':
-      await Promise.all(clients.map((c) => call(c, 'after')));
-      return true;
-    case 'report':
-      return report();
-    default:
-      throw new Error(`unknown command ${cmd}`);
-  }
-});
+serveStormWorker(ledger, { setup, check, call, resumed: () => 0 });

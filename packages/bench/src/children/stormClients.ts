@@ -1,7 +1,8 @@
 // A worker holding many real @ddpx/client connections, each with a subscription, for the storm.
 import { type Connection, connect } from '@ddpx/client';
-import { serve, sleep } from '../ipc.js';
-import { type BackoffPolicy, FULL_JITTER, type StormClientReport } from '../stormTypes.js';
+import { sleep } from '../ipc.js';
+import { type BackoffPolicy, FULL_JITTER } from '../stormTypes.js';
+import { freshStormClient, type StormClientState, StormLedger, serveStormWorker } from '../stormWorker.js';
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as {
   port: number;
@@ -11,32 +12,20 @@ const cfg = JSON.parse(process.argv[2] ?? '{}') as {
   resume: boolean;
 };
 
-interface Client {
+interface Client extends StormClientState {
   conn: Connection;
-  index: number;
-  lostAt: number;
-  firstRetryAt: number;
-  recoveredAt: number;
-  /** Start times of connection attempts that failed. */
-  failedAttempts: number[];
   attemptStartedAt: number;
-  armed: boolean;
-  seq: number;
 }
 
-const clients: Client[] = [];
-const called: string[] = [];
-const resolved: string[] = [];
-let rejected = 0;
-let since = Number.POSITIVE_INFINITY;
+const ledger = new StormLedger<Client>(cfg.worker);
+const { clients } = ledger;
 const quiet = { warn: () => {}, error: () => {} };
 
 function call(c: Client, tag: string): Promise<unknown> {
-  const key = `${cfg.worker}:${c.index}:${tag}:${c.seq++}`;
-  called.push(key);
+  const key = ledger.callKey(c, tag);
   return c.conn.call('inc', key).then(
-    () => void resolved.push(key),
-    () => void rejected++,
+    () => void ledger.resolved.push(key),
+    () => void ledger.rejected++,
   );
 }
 
@@ -60,17 +49,7 @@ function makeClient(index: number): Client {
     logger: quiet,
     ...(cfg.backoff === 'full-jitter' ? { backoff: FULL_JITTER } : {}),
   });
-  const c: Client = {
-    conn,
-    index,
-    lostAt: 0,
-    firstRetryAt: 0,
-    recoveredAt: 0,
-    failedAttempts: [],
-    attemptStartedAt: 0,
-    armed: false,
-    seq: 0,
-  };
+  const c: Client = { ...freshStormClient(index), conn, attemptStartedAt: 0 };
   let previous = conn.status().status;
   conn.onStatus((s) => {
     const now = Date.now();
@@ -104,49 +83,13 @@ async function setup(): Promise<number> {
   return clients.length;
 }
 
-function report(): StormClientReport {
-  return {
-    clients: clients.length,
-    recovered: clients.filter((c) => c.recoveredAt !== 0).length,
-    recoveredAt: clients.map((c) => c.recoveredAt),
-    lostAt: clients.map((c) => c.lostAt),
-    firstRetryAt: clients.map((c) => c.firstRetryAt),
-    failedAttemptsSince: clients.reduce((t, c) => t + c.failedAttempts.filter((a) => a >= since).length, 0),
-    resumed: clients.filter((c) => c.conn.lastResume?.outcome === 'resumed').length,
-    called,
-    resolved,
-    rejected,
-  };
-}
-
-serve(async (cmd, arg) => {
-  switch (cmd) {
-    case 'setup':
-      return setup();
-    case 'fire':
-      // Calls in flight at the moment of the drop (resumption must run each exactly once).
-      for (const c of clients) void call(c, 'inflight');
-      return true;
-    case 'since':
-      since = arg as number;
-      return true;
-    case 'cpu': {
-      const cpu = process.cpuUsage();
-      return cpu.user + cpu.system;
-    }
-    case 'progress':
-      for (const c of clients) checkRecovered(c);
-      return {
-        recovered: clients.filter((c) => c.recoveredAt !== 0).length,
-        pending: called.length - resolved.length - rejected,
-      };
-    case 'after':
-      // One more call per client once recovered: the connection works end to end.
-      await Promise.all(clients.map((c) => call(c, 'after')));
-      return true;
-    case 'report':
-      return report();
-    default:
-      throw new Error(`unknown command ${cmd}`);
-  }
+serveStormWorker(ledger, {
+  setup,
+  check: checkRecovered,
+  call,
+  resumed: () => clients.filter((c) => c.conn.lastResume?.outcome === 'resumed').length,
+  // Calls in flight at the moment of the drop (resumption must run each exactly once).
+  fire: () => {
+    for (const c of clients) void call(c, 'inflight');
+  },
 });
