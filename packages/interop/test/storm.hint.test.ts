@@ -46,13 +46,17 @@ const sinceLoss = (history: Array<ClientStatus & { at: number }>) =>
   history.slice(history.findIndex((s) => s.status === 'waiting'));
 
 describe('server-steered return after a drain', () => {
-  it('each ddpx client (websocket and SockJS) waits for its hint, not its backoff: back once each, spread over the window, none early', async () => {
+  it('each ddpx client (websocket, SockJS, SockJS polling) waits for its hint, not its backoff: back once each, spread over the window, none early', async () => {
     const a = await serve();
     const ws = `ws://127.0.0.1:${a.port}/websocket`;
     const sockjs = `http://127.0.0.1:${a.port}`;
     const clients = await Promise.all([
       ...Array.from({ length: 6 }, () => client(ws)),
       ...Array.from({ length: 4 }, () => client(sockjs, { transport: 'sockjs' })),
+      // SockJS without a WebSocket: the close frame (and the hint in it) comes in a poll response.
+      ...Array.from({ length: 2 }, () =>
+        client(sockjs, { transport: 'sockjs', sockjsOptions: { transports: ['xhr-polling'] } }),
+      ),
     ]);
     await a.server.close({ drainMs: 100, comeBack: { afterMs: 400, windowMs: 400 } });
     const drainEnd = Date.now();

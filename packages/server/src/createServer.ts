@@ -241,8 +241,11 @@ export class DDPServer {
     if (this.httpServer) throw new Error('This DDP server is already attached to an http server');
     this.httpServer = httpServer;
     this.unbind = bindHttpServer(httpServer, {
+      // While draining, only the polls and sends of sessions already here (their close frames).
       request: (req, res) =>
-        this.lifecycle.accepting ? (this.sockjs?.handleRequest(req, res) ?? false) : false,
+        this.lifecycle.accepting || this.sockjs?.servesHeldSession(req)
+          ? (this.sockjs?.handleRequest(req, res) ?? false)
+          : false,
       upgrade: (req, socket, head) => {
         if (!this.lifecycle.accepting) return false;
         if (this.websocket?.handleUpgrade(req, socket, head)) return true;

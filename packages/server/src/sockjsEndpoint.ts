@@ -125,6 +125,8 @@ export const NOT_STICKY_MESSAGE =
 // `<prefix>/<server>/<session>/<xhr_send|jsonp_send>`: a polling transport's send, which only the
 // process holding the session can take.
 const POLLING_SEND = /^\/[^/.]+\/([^/.]+)\/(xhr_send|jsonp_send)(?:[?#].*)?$/;
+/** Any request of a SockJS session (`/{server}/{session}/{transport}`): its session id. */
+const SESSION_REQUEST = /^\/[^/.]+\/([^/.]+)\/[a-z_]+(?:[?#].*)?$/;
 
 type Handler = (req: IncomingMessage, res: ServerResponse | Socket, head?: Buffer) => boolean;
 
@@ -177,6 +179,17 @@ export class SockjsEndpoint {
     }
     if (req.method === 'POST' && !this.guardBody(req, res)) return true;
     return this.handler(req, res);
+  }
+
+  /**
+   * Whether `req` is a poll or send of a session this endpoint holds: a draining server still serves
+   * those (the session's close frame, with its retry hint, goes out in a poll response), while it
+   * refuses every request that would open a session.
+   */
+  servesHeldSession(req: IncomingMessage): boolean {
+    if (!req.url || !this.pathRegexp.test(req.url)) return false;
+    const session = SESSION_REQUEST.exec(req.url.slice(this.prefix.length));
+    return session !== null && this.held.has(session[1]!);
   }
 
   /** Handles an upgrade if it is under the prefix (SockJS's websocket transports). */

@@ -145,3 +145,18 @@ describe('server lifecycle on an injected clock', () => {
     await until(() => silent.closeCode !== undefined);
   });
 });
+
+describe('SockJS while draining (real time)', () => {
+  it('a drain opens no new SockJS session: an xhr open for an unknown session is refused', async () => {
+    const { httpUrl, wsUrl, server } = await start();
+    await Promise.all([1, 2].map(() => RawClient.connect(wsUrl)));
+    const open = (session: string) =>
+      fetch(`${httpUrl}/sockjs/000/${session}/xhr`, { method: 'POST', signal: AbortSignal.timeout(3000) });
+    const before = await open('beforedrain');
+    expect([before.status, await before.text()]).toEqual([200, 'o\n']);
+    const closing = server.close({ drainMs: 300 });
+    const during = await open('duringdrain');
+    expect([during.status, await during.text()]).toEqual([404, 'Not found\n']);
+    await closing;
+  });
+});
