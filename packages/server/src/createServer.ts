@@ -51,7 +51,7 @@ export interface CloseOptions {
 }
 
 /** `comeBack`'s defaults: a restart takes about a second; clients return at the pace the drain sent them away. */
-export const COME_BACK_DEFAULTS = Object.freeze({ afterMs: 1000, minWindowMs: 1000 });
+const COME_BACK_DEFAULTS = Object.freeze({ afterMs: 1000, minWindowMs: 1000 });
 
 /**
  * The drain's come-back plan from `close()`'s options. By default only a drain without a shared store

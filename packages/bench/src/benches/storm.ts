@@ -72,8 +72,6 @@ export interface StormRow {
   clientCpu: number;
   /** Restarts and drains: ms from the port being free (the old process's exit, or its drain's end) until the new one listened. */
   restartMs?: number;
-  /** Drains: ms from `close({ drainMs })` until the old process exited (the drain, then stopping). */
-  drainToExitMs?: number;
   /** Drains: ms from `close({ drainMs })` until it resolved and the old process freed the port (the drain's end). */
   releasedMs?: number;
   /** drain-hint: the `comeBack` plan the server was closed with. */
@@ -140,7 +138,6 @@ export async function runStorm(
     await sleep(300);
     let back: number;
     let restartMs: number | undefined;
-    let drainToExitMs: number | undefined;
     let releasedMs: number | undefined;
     let serverCpu0: number;
     const clientCpu0 = await Promise.all(workers.map((w) => w.request<number>('cpu')));
@@ -163,10 +160,6 @@ export async function runStorm(
         // the old one exits on its own meanwhile.
         await server.nextEvent('released', drainMs + 30_000);
         old = server;
-        const drainStart = since;
-        old.exited.then(() => {
-          drainToExitMs = Date.now() - drainStart;
-        });
       } else {
         void server.request('die').catch(() => undefined);
         await server.exited;
@@ -251,7 +244,6 @@ export async function runStorm(
       calls: called.length,
       ...(restartMs !== undefined && { restartMs }),
       ...(comeBack !== undefined && { comeBack }),
-      ...(drainToExitMs !== undefined && { drainToExitMs }),
       ...(releasedMs !== undefined && { releasedMs }),
       timeline: samples.map((s) => [s.at - back, s.accepts]),
       recoveredTimeline,
